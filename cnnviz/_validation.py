@@ -1,0 +1,134 @@
+"""Shared argument checks for the public functions of cnnviz.
+
+Every message names the parameter, says what is required, shows what was passed and,
+where there is one, the fix. Wrong kind of object -> TypeError; bad value or shape ->
+ValueError. Only public functions call these; internal helpers trust their inputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "describe",
+    "as_float_array",
+    "check_int",
+    "check_pair",
+    "check_choice",
+    "check_number",
+]
+
+
+def describe(value) -> str:
+    """Short, readable description of what was passed, for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, bool | numbers.Number | str | type(None)):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        try:
+            arr = np.asarray(value)
+        except Exception:  # ragged or exotic: fall back to the type
+            return f"{type(value).__name__} of length {len(value)}"
+        if arr.dtype != object:
+            return f"{type(value).__name__} of shape {arr.shape}"
+        return f"{type(value).__name__} of length {len(value)}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def as_float_array(value, name: str, ndim: Sequence[int], *, example: str, allow_empty=False):
+    """Convert ``value`` to a float64 array of one of the allowed dimensions.
+
+    Accepts anything NumPy reads as a real numeric array (bool, integer, float, nested
+    lists). Rejects strings, objects, complex numbers, NaN and infinity. Integer input is
+    converted before any arithmetic, so uint8 images never overflow or wrap.
+    """
+    if isinstance(value, str | bytes) or value is None:
+        raise TypeError(
+            f"`{name}` must be a numeric array; got {describe(value)}. Pass e.g. {example}."
+        )
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(
+            f"`{name}` must be a rectangular numeric array; got a ragged {type(value).__name__} "
+            f"({exc}). Pass e.g. {example}."
+        ) from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`{name}` must be a real numeric array (bool, int or float); got "
+            f"{describe(value)}. Pass e.g. {example}."
+        )
+    if arr.ndim not in ndim:
+        wanted = " or ".join(f"{d}-D" for d in ndim)
+        raise ValueError(
+            f"`{name}` must be {wanted}; got {arr.ndim}-D with shape {arr.shape}. "
+            f"Pass e.g. {example}."
+        )
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"`{name}` must not be empty; got shape {arr.shape}. Pass e.g. {example}.")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            f"`{name}` must contain only finite numbers; got {np.isnan(arr).sum()} NaN and "
+            f"{np.isinf(arr).sum()} infinite values. Replace them first, e.g. with np.nan_to_num."
+        )
+    return arr
+
+
+def check_int(value, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as a Python int, or raise naming ``name``. Bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer; got {describe(value)}.")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}; got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"`{name}` must be at most {maximum}; got {value}.")
+    return value
+
+
+def check_pair(value, name: str, *, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (rows, columns), as Keras accepts for sizes and strides."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        v = check_int(value, name, minimum=minimum)
+        return (v, v)
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return (
+            check_int(value[0], f"{name}[0]", minimum=minimum),
+            check_int(value[1], f"{name}[1]", minimum=minimum),
+        )
+    raise TypeError(
+        f"`{name}` must be an integer or a pair of integers (rows, columns); "
+        f"got {describe(value)}. Pass e.g. 2 or (2, 2)."
+    )
+
+
+def check_choice(value, name: str, choices: Sequence[str]) -> str:
+    """A string from ``choices`` (case-insensitive); returns the canonical spelling."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"`{name}` must be one of {', '.join(map(repr, choices))}; got {describe(value)}."
+        )
+    lowered = {c.lower(): c for c in choices}
+    if value.lower() not in lowered:
+        raise ValueError(
+            f"`{name}` must be one of {', '.join(map(repr, choices))}; got {value!r}."
+        )
+    return lowered[value.lower()]
+
+
+def check_number(value, name: str) -> float:
+    """A finite real number (int or float, not bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number; got {describe(value)}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"`{name}` must be finite; got {value}.")
+    return value
