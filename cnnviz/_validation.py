@@ -118,9 +118,7 @@ def check_choice(value, name: str, choices: Sequence[str]) -> str:
         )
     lowered = {c.lower(): c for c in choices}
     if value.lower() not in lowered:
-        raise ValueError(
-            f"`{name}` must be one of {', '.join(map(repr, choices))}; got {value!r}."
-        )
+        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}; got {value!r}.")
     return lowered[value.lower()]
 
 
@@ -132,3 +130,56 @@ def check_number(value, name: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"`{name}` must be finite; got {value}.")
     return value
+
+
+_MAX_TEXT = 40
+
+
+def parse_number(text, name: str) -> float:
+    """Parse text typed into a widget as a number: ``-1``, ``0.5``, ``1/9``, ``2*-0.25``.
+
+    Only number literals, unary signs, ``+ - * /`` and parentheses are accepted. The text is
+    parsed with :mod:`ast`, never evaluated as code, so ``__import__('os')`` is refused.
+    """
+    import ast
+    import operator
+
+    if not isinstance(text, str):
+        if isinstance(text, bool) or not isinstance(text, numbers.Real):
+            raise TypeError(f"`{name}` must be text or a number; got {describe(text)}.")
+        return check_number(text, name)
+    stripped = text.strip().replace("−", "-").replace("×", "*").replace("÷", "/")
+    hint = "type a number such as -1, 0.5 or 1/9"
+    if not stripped:
+        raise ValueError(f"`{name}` is empty: {hint}.")
+    if len(stripped) > _MAX_TEXT:
+        raise ValueError(f"`{name}` is too long ({len(stripped)} characters): {hint}.")
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"`{name}`: {text!r} is not a number; {hint}.") from None
+
+    binary = {
+        ast.Add: operator.add,
+        ast.Sub: operator.sub,
+        ast.Mult: operator.mul,
+        ast.Div: operator.truediv,
+    }
+    unary = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+
+    def value(node):
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in unary:
+            return unary[type(node.op)](value(node.operand))
+        if isinstance(node, ast.BinOp) and type(node.op) in binary:
+            left, right = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Div) and right == 0:
+                raise ValueError(f"`{name}`: {text!r} divides by zero; {hint}.")
+            return binary[type(node.op)](left, right)
+        raise ValueError(f"`{name}`: {text!r} is not a number; {hint}.")
+
+    result = value(tree.body)
+    if not np.isfinite(result):
+        raise ValueError(f"`{name}`: {text!r} is too large; {hint}.")
+    return result

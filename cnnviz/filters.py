@@ -85,7 +85,9 @@ DISPLAY_MODES: dict[str, str] = {
 
 _PADDINGS = ("valid", "same")
 _KERNEL_EXAMPLE = "`np.ones((3, 3)) / 9` or `cnnviz.KERNELS['vertical_lines']`"
-_IMAGE_EXAMPLE = "a (H, W) grayscale or (H, W, C) colour array such as `cnnviz.images.load_sample('brick')`"
+_IMAGE_EXAMPLE = (
+    "a (H, W) grayscale or (H, W, C) colour array such as `cnnviz.images.load_sample('brick')`"
+)
 
 
 def padding_amounts(size, kernel_size, padding="valid", stride=1):
@@ -242,8 +244,9 @@ def apply_filter(image, kernel, padding="valid", *, stride=1, bias=0.0, weight=1
         )
 
     if combine == "per_channel":
-        channels = [_correlate2d(img[:, :, c], ker, pads, stride, out_shape) for c in
-                    range(img.shape[2])]
+        channels = [
+            _correlate2d(img[:, :, c], ker, pads, stride, out_shape) for c in range(img.shape[2])
+        ]
         out = np.stack(channels, axis=-1)
     else:
         out = _correlate2d(img[:, :, 0], ker[:, :, 0], pads, stride, out_shape)
@@ -389,9 +392,7 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
     if np.ndim(image) == 2 and products.shape[2] == 1:
         hood, weights, products = hood[:, :, 0], weights[:, :, 0], products[:, :, 0]
     value = weight * total + bias
-    return PixelProducts(
-        np.array(hood), np.array(weights), products, total, value, output_index
-    )
+    return PixelProducts(np.array(hood), np.array(weights), products, total, value, output_index)
 
 
 def display_transform(values, mode="clip", data_range=(0.0, 255.0)):
