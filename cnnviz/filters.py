@@ -232,10 +232,12 @@ def apply_filter(image, kernel, padding="valid", *, stride=1, bias=0.0, weight=1
     weight = check_number(weight, "weight")
 
     (h, w), (kh, kw) = img.shape[:2], ker.shape[:2]
-    pads = [_padding_amounts(n, k, padding, s) for n, k, s in zip((h, w), (kh, kw), stride)]
+    pads = [
+        _padding_amounts(n, k, padding, s) for n, k, s in zip((h, w), (kh, kw), stride, strict=True)
+    ]
     out_shape = [
         (n + before + after - k) // s + 1
-        for n, k, s, (before, after) in zip((h, w), (kh, kw), stride, pads)
+        for n, k, s, (before, after) in zip((h, w), (kh, kw), stride, pads, strict=True)
     ]
     if min(out_shape) < 1:
         raise ValueError(
@@ -310,7 +312,7 @@ class PixelProducts:
             return f"sum of {self.products.size} products = {_fmt(self.total)}"
         terms = " + ".join(
             f"({_fmt(w)} × {_fmt(v)})"
-            for w, v in zip(self.weights.ravel(), self.neighbourhood.ravel())
+            for w, v in zip(self.weights.ravel(), self.neighbourhood.ravel(), strict=True)
         )
         return f"{terms} = {_fmt(self.total)}"
 
