@@ -1,0 +1,518 @@
+"""Images to filter: samples that ship with installed packages, and a student's own picture.
+
+Nothing here downloads. The photographs are files inside the scikit-image and matplotlib
+packages (read directly with Pillow, never through a downloader such as ``scipy.datasets``),
+and two samples are drawn with NumPy.
+
+Every function returns a float64 array with values in 0..255 (0 is black, 255 white), of
+shape (H, W) for grayscale or (H, W, 3) for RGB colour, ready for
+:func:`cnnviz.filters.apply_filter`. Colour is turned into grayscale with the ITU-R 601-2
+luma weights ``L = 0.299 R + 0.587 G + 0.114 B``, the rule of Pillow's ``"L"`` conversion
+(Pillow rounds to integers; here the exact float is kept).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import io
+import os
+import struct
+import warnings
+import zlib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from cnnviz._validation import check_int, describe
+
+__all__ = [
+    "SAMPLE_IMAGES",
+    "DEFAULT_MAX_PIXELS",
+    "LUMA_WEIGHTS",
+    "load_sample",
+    "sample_names",
+    "load_image",
+]
+
+#: ITU-R 601-2 luma weights for (R, G, B), as in Pillow's ``Image.convert("L")``.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+#: Largest image :func:`load_image` decodes by default: 16 megapixels (a 12 MP phone photo
+#: fits). As float64 RGB that is already 384 MB, too much for a 2 GB Binder session.
+DEFAULT_MAX_PIXELS = 16_000_000
+
+#: Sample name -> what it shows, what it is good for, and where it comes from.
+SAMPLE_IMAGES: dict[str, str] = {
+    "brick": (
+        "a brick wall, 512x512 grayscale: long vertical mortar lines and short horizontal "
+        "joints, the image for the vertical_lines and horizontal_lines filters; "
+        "scikit-image skimage/data/brick.png (CC0Textures, CC0)"
+    ),
+    "camera": (
+        "a cameraman on a lawn with a tripod, 512x512 grayscale photograph: edges of every "
+        "direction and smooth areas, good for blur, sharpen and outline; "
+        "scikit-image skimage/data/camera.png (Lav Varshney, CC0)"
+    ),
+    "astronaut": (
+        "the astronaut Eileen Collins, 512x512 colour photograph: a face, a flag and a "
+        "helmet, good for per-channel filters and colour kernels; "
+        "scikit-image skimage/data/astronaut.png (NASA, public domain)"
+    ),
+    "coffee": (
+        "a cup of coffee on a saucer, 400x600 colour photograph: ellipses and smooth "
+        "porcelain against wood grain, good for outlines and blur; "
+        "scikit-image skimage/data/coffee.png (Rachel Michetti, CC0)"
+    ),
+    "chelsea": (
+        "Chelsea the cat, 300x451 colour photograph: fur texture, whiskers and diagonal "
+        "edges at several scales, good for pooling keeping features; "
+        "scikit-image skimage/data/chelsea.png (Stefan van der Walt, CC0)"
+    ),
+    "rocket": (
+        "a Falcon 9 rocket on its launch pad at dusk, 427x640 colour photograph: tall "
+        "vertical towers and lattice work, good for the vertical_lines filter in colour; "
+        "scikit-image skimage/data/rocket.jpg (SpaceX, public domain)"
+    ),
+    "grace_hopper": (
+        "a portrait of Rear Admiral Grace Hopper in uniform, 600x512 colour photograph: a "
+        "face and fine detail, good for sharpen and blur; "
+        "matplotlib mpl-data/sample_data/grace_hopper.jpg (U.S. Navy, public domain)"
+    ),
+    "grass": (
+        "grass blades, 512x512 grayscale texture: fine edges in every direction and no "
+        "object, shows what edge filters do to texture; "
+        "scikit-image skimage/data/grass.png (linolafett on DeviantArt, CC0)"
+    ),
+    "text": (
+        "handwritten maths on a slanted page, 172x448 grayscale: thin strokes like digits, "
+        "good for outlines and pooling; "
+        "scikit-image skimage/data/text.png (Wikipedia, public domain)"
+    ),
+    "checkerboard": (
+        "a black-and-white checkerboard, 200x200 grayscale: perfectly straight vertical and "
+        "horizontal edges and corners, the clearest test of line filters; "
+        "scikit-image skimage/data/chessboard_GRAY.png (scikit-image, BSD-3-Clause)"
+    ),
+    "coins": (
+        "Greek coins from Pompeii on a grey background, 303x384 grayscale photograph: "
+        "round objects with detailed faces, good for outlines and pooling; "
+        "scikit-image skimage/data/coins.png (Brooklyn Museum, no known copyright)"
+    ),
+    "shapes": (
+        "synthetic 512x512 pattern on a dark background: a tall orange and a wide blue "
+        "filled rectangle, a yellow disk, five thin vertical lines (lower left) and five "
+        "thin horizontal lines (lower right); shows exactly which edges each filter keeps; "
+        "drawn with NumPy by cnnviz (no licence needed), grayscale and colour"
+    ),
+    "worked_example": (
+        "synthetic 7x7 grayscale image for the course's worked example: pixel (3, 3) is 192 "
+        "with the neighbourhood [[0, 64, 128], [48, 192, 144], [142, 226, 168]] around it, "
+        "the rest a gentle gradient; drawn with NumPy by cnnviz"
+    ),
+}
+
+# name -> (where the pixels come from, whether a colour version exists).
+_SOURCES: dict[str, tuple[tuple[str, str], bool]] = {
+    "brick": (("skimage", "brick.png"), False),
+    "camera": (("skimage", "camera.png"), False),
+    "astronaut": (("skimage", "astronaut.png"), True),
+    "coffee": (("skimage", "coffee.png"), True),
+    "chelsea": (("skimage", "chelsea.png"), True),
+    "rocket": (("skimage", "rocket.jpg"), True),
+    "grace_hopper": (("matplotlib", "grace_hopper.jpg"), True),
+    "grass": (("skimage", "grass.png"), False),
+    "text": (("skimage", "text.png"), False),
+    "checkerboard": (("skimage", "chessboard_GRAY.png"), False),
+    "coins": (("skimage", "coins.png"), False),
+    "shapes": (("numpy", "shapes"), True),
+    "worked_example": (("numpy", "worked_example"), False),
+}
+
+#: The neighbourhood of pixel (3, 3) in the ``worked_example`` sample.
+WORKED_EXAMPLE_PATCH = ((0, 64, 128), (48, 192, 144), (142, 226, 168))
+
+_FORMATS_HINT = "PNG, JPEG, GIF, BMP, WebP, TIFF, ..."
+
+
+def _check_color(color) -> bool:
+    if not isinstance(color, bool | np.bool_):
+        raise TypeError(f"`color` must be True or False; got {describe(color)}.")
+    return bool(color)
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float RGB -> (H, W) float64 grayscale with the ITU-R 601-2 weights."""
+    # Integer per-mille weights, divided last: a gray pixel (v, v, v) gives exactly v,
+    # and the result never leaves 0..255 through rounding.
+    return (299.0 * rgb[..., 0] + 587.0 * rgb[..., 1] + 114.0 * rgb[..., 2]) / 1000.0
+
+
+def sample_names(color=None) -> list[str]:
+    """Names of the sample images, in the order of :data:`SAMPLE_IMAGES`.
+
+    Parameters
+    ----------
+    color : bool or None, optional
+        ``True``: only the samples that :func:`load_sample` can give in colour.
+        ``None`` or ``False`` (default ``None``): all samples, since every one has a
+        grayscale version.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> "brick" in sample_names()
+    True
+    >>> "brick" in sample_names(color=True), "astronaut" in sample_names(color=True)
+    (False, True)
+    """
+    if color is None:
+        return list(SAMPLE_IMAGES)
+    color = _check_color(color)
+    return [name for name in SAMPLE_IMAGES if _SOURCES[name][1] or not color]
+
+
+def _check_sample_name(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"`name` must be a sample name (a string); got {describe(name)}. "
+            f"Choose one of: {', '.join(SAMPLE_IMAGES)}."
+        )
+    if name in SAMPLE_IMAGES:
+        return name
+    if name.lower() in SAMPLE_IMAGES:
+        return name.lower()
+    close = difflib.get_close_matches(name.lower(), SAMPLE_IMAGES, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"`name` must be one of: {', '.join(SAMPLE_IMAGES)}; got {name!r}.{hint} "
+        f"For your own picture use `load_image(path)`."
+    )
+
+
+def load_sample(name, color=False) -> np.ndarray:
+    """Load a sample image that ships with an installed package (no download).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SAMPLE_IMAGES` (see :func:`sample_names`), e.g. ``"brick"``.
+    color : bool, optional
+        ``False`` (default): grayscale, colour turned into luma ``0.299 R + 0.587 G +
+        0.114 B``. ``True``: RGB; only for the samples in ``sample_names(color=True)``.
+
+    Returns
+    -------
+    ndarray of float64, shape (H, W) or (H, W, 3)
+        Values in 0..255 (0 black, 255 white). A fresh copy on every call: change it
+        freely.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string or ``color`` is not a bool.
+    ValueError
+        For an unknown name, or ``color=True`` for a grayscale-only sample.
+
+    Examples
+    --------
+    >>> brick = load_sample("brick")
+    >>> brick.shape, brick.dtype, float(brick.min()) >= 0, float(brick.max()) <= 255
+    ((512, 512), dtype('float64'), True, True)
+    >>> load_sample("astronaut", color=True).shape
+    (512, 512, 3)
+    >>> load_sample("worked_example")[2:5, 2:5]
+    array([[  0.,  64., 128.],
+           [ 48., 192., 144.],
+           [142., 226., 168.]])
+    """
+    name = _check_sample_name(name)
+    color = _check_color(color)
+    if color and not _SOURCES[name][1]:
+        raise ValueError(
+            f"sample {name!r} exists only in grayscale, so `color=True` cannot be given; "
+            f"colour samples are: {', '.join(sample_names(color=True))}. "
+            f"Pass color=False, or pick one of those."
+        )
+    return _cached_sample(name, color).copy()
+
+
+@functools.cache  # lru_cache without a bound: 13 samples, ~30 MB if all are loaded
+def _cached_sample(name: str, color: bool) -> np.ndarray:
+    (origin, item), _ = _SOURCES[name]
+    if origin == "numpy":
+        rgb_or_gray = _shapes_rgb() if item == "shapes" else _worked_example()
+    else:
+        rgb_or_gray = _read_packaged(origin, item)
+    if rgb_or_gray.ndim == 3 and not color:
+        rgb_or_gray = _luma(rgb_or_gray)
+    rgb_or_gray.flags.writeable = False  # the cached original; callers get copies
+    return rgb_or_gray
+
+
+def _packaged_path(origin: str, filename: str) -> Path:
+    if origin == "matplotlib":
+        from matplotlib import cbook
+
+        return Path(cbook.get_sample_data(filename, asfileobj=False))
+    # Read the file shipped in the wheel; skimage.data's functions could fall back to a
+    # download for files that are not shipped, which must never happen here.
+    return Path(str(resources.files("skimage") / "data" / filename))
+
+
+def _read_packaged(origin: str, filename: str) -> np.ndarray:
+    path = _packaged_path(origin, filename)
+    if not path.is_file():
+        package = "scikit-image" if origin == "skimage" else origin
+        raise FileNotFoundError(
+            f"the sample image file {path} is missing from the installed {package}; "
+            f"reinstall it with `pip install --force-reinstall {package}`."
+        )
+    with Image.open(path) as im:
+        im.load()
+        if im.mode not in ("L", "RGB"):
+            im = im.convert("RGB")
+        return np.asarray(im, dtype=np.float64)
+
+
+def _shapes_rgb() -> np.ndarray:
+    """The 512x512 ``shapes`` pattern, float64 RGB in 0..255 (deterministic: no randomness)."""
+    size = 512
+    rows, cols = np.mgrid[0:size, 0:size]
+    img = np.empty((size, size, 3))
+    # Colours chosen so that the gray levels differ too: background ~18, blue ~105,
+    # orange ~144, yellow ~202, lines 255.
+    img[:] = (16, 16, 32)
+    img[48:208, 48:128] = (230, 120, 40)  # tall orange rectangle: long vertical edges
+    img[168:224, 152:264] = (50, 110, 220)  # wide blue rectangle: long horizontal edges
+    img[(rows - 136) ** 2 + (cols - 376) ** 2 <= 88**2] = (240, 210, 60)  # yellow disk
+    for c in range(56, 256, 40):  # lower left: five vertical lines, 3 pixels wide
+        img[288:464, c : c + 3] = 255
+    for r in range(288, 464, 40):  # lower right: five horizontal lines, 3 pixels wide
+        img[r : r + 3, 296:472] = 255
+    return img
+
+
+def _worked_example() -> np.ndarray:
+    """7x7 grayscale: a gradient 40..160, with the course's 3x3 patch around (3, 3)."""
+    rows, cols = np.mgrid[0:7, 0:7]
+    img = 40.0 + 10.0 * (rows + cols)
+    img[2:5, 2:5] = WORKED_EXAMPLE_PATCH
+    return img
+
+
+# ---------------------------------------------------------------------------------------
+# A student's own image
+# ---------------------------------------------------------------------------------------
+
+# What Pillow raises while decoding a damaged file (besides OSError).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError)
+
+
+def _open_source(source):
+    """Return (what Image.open reads, a label for messages) or raise TypeError."""
+    if isinstance(source, Mapping) and "content" in source:
+        # An entry of ipywidgets.FileUpload.value: {"name": ..., "content": memoryview, ...}
+        name = source.get("name")
+        label = f"the upload {name!r}" if name else "the upload"
+        data = source["content"]
+        if isinstance(data, bytes | bytearray | memoryview):
+            return io.BytesIO(bytes(data)), label
+        raise TypeError(
+            f"`source['content']` must be bytes or a memoryview, as ipywidgets.FileUpload "
+            f"gives; got {describe(data)}."
+        )
+    if isinstance(source, np.ndarray):
+        raise TypeError(
+            f"`source` must be an image file (a path, bytes or an open binary file); got "
+            f"{describe(source)}, which is already pixels: use it directly, e.g. "
+            f"`source.astype(float)`."
+        )
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        return io.BytesIO(data), f"the given {len(data)} bytes"
+    if isinstance(source, str | os.PathLike):
+        text = os.fspath(source)
+        if isinstance(text, bytes):
+            text = os.fsdecode(text)
+        if text.startswith(("http://", "https://")):
+            raise ValueError(
+                f"`source` must be a local file; got the web address {text!r}. cnnviz never "
+                f"downloads: save the image first and pass its path."
+            )
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(
+                f"`source` must be an existing image file; {str(path)!r} does not exist "
+                f"(the current folder is {os.getcwd()!r}). Check the name and folder."
+            )
+        if not path.is_file():
+            raise ValueError(f"`source` must be a file; {str(path)!r} is a directory.")
+        return path, repr(str(path))
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        label = f"the file {name!r}" if isinstance(name, str) else "the given file object"
+        if isinstance(source, io.TextIOBase):
+            raise TypeError(
+                f"`source` must be opened in binary mode; {label} is a text file. "
+                f"Open it with `open(path, 'rb')`."
+            )
+        return source, label
+    raise TypeError(
+        f"`source` must be a path (str or pathlib.Path), bytes, a memoryview, a binary file "
+        f"object or an ipywidgets.FileUpload entry; got {describe(source)}."
+    )
+
+
+def load_image(source, color=False, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Load a student's own picture (PNG, JPEG, GIF, BMP, WebP, TIFF, ...) as an array.
+
+    The size in the file's header is checked before any pixel is decoded, so a huge
+    image is refused at once. Transparent pixels are laid over white (a transparent
+    background behind a drawn digit is paper), and a phone photo is turned upright as
+    its EXIF orientation says. Only the first frame of an animation is read.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path, bytes, bytearray, memoryview, binary file object or dict
+        A path to a file; the file's bytes; an open binary file (it is read, not closed);
+        or an entry of ``ipywidgets.FileUpload().value`` (a dict whose ``"content"`` is
+        a memoryview), or that ``"content"`` itself.
+    color : bool, optional
+        ``False`` (default): grayscale, colour turned into luma ``0.299 R + 0.587 G +
+        0.114 B``. ``True``: RGB; a grayscale file gives three equal channels.
+    max_pixels : int or None, optional
+        Refuse images with more pixels than this (default 16 million). ``None``: no
+        limit of ours (Pillow still refuses decompression bombs).
+
+    Returns
+    -------
+    ndarray of float64, shape (H, W) or (H, W, 3)
+        Values in 0..255. 16-bit images are scaled by 255 / 65535; a float image
+        (mode ``"F"``) with values in 0..1 is scaled by 255, one in 0..255 is kept, and
+        any other range is stretched to 0..255.
+
+    Raises
+    ------
+    TypeError
+        For a ``source`` that is not a path, bytes or binary file, or a non-bool ``color``.
+    FileNotFoundError
+        If the path does not exist.
+    ValueError
+        If the data is not an image Pillow can read, is truncated or corrupted, or has
+        more pixels than ``max_pixels``.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buffer = io.BytesIO()
+    >>> Image.new("RGB", (3, 2), (255, 0, 0)).save(buffer, format="PNG")
+    >>> load_image(buffer.getvalue())
+    array([[76.245, 76.245, 76.245],
+           [76.245, 76.245, 76.245]])
+    >>> load_image(buffer.getvalue(), color=True)[0, 0]
+    array([255.,   0.,   0.])
+    """
+    color = _check_color(color)
+    if max_pixels is not None:
+        max_pixels = check_int(max_pixels, "max_pixels", minimum=1)
+    fp, label = _open_source(source)
+    with warnings.catch_warnings():
+        # Our own max_pixels check replaces Pillow's warning for large images.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(fp)
+        except Image.DecompressionBombError as exc:
+            raise ValueError(
+                f"{label} is too large to load safely ({exc}). Resize it, e.g. with "
+                f"`PIL.Image.Image.thumbnail((2000, 2000))`, and try again."
+            ) from None
+        except UnidentifiedImageError:
+            raise ValueError(
+                f"{label} is not an image Pillow can read ({_FORMATS_HINT}). "
+                f"Check that it is a picture file and not, e.g., a notebook or a zip."
+            ) from None
+        with im:
+            width, height = im.size
+            if max_pixels is not None and width * height > max_pixels:
+                raise ValueError(
+                    f"{label} is {width}x{height} = {width * height:,} pixels, more than "
+                    f"`max_pixels` = {max_pixels:,}. Resize it first (e.g. to at most "
+                    f"2000x2000 with `PIL.Image.Image.thumbnail`), or pass a larger "
+                    f"`max_pixels`."
+                )
+            try:
+                im.load()
+                ImageOps.exif_transpose(im, in_place=True)
+            except Image.DecompressionBombError as exc:
+                raise ValueError(
+                    f"{label} is too large to load safely ({exc}). Resize it first."
+                ) from None
+            except _DECODE_ERRORS as exc:
+                raise ValueError(
+                    f"{label} is truncated or corrupted: Pillow could not decode it "
+                    f"({type(exc).__name__}: {exc}). Save or download the picture again."
+                ) from None
+            pixels = _to_float(im)
+    if pixels.ndim == 3 and not color:
+        return _luma(pixels)
+    if pixels.ndim == 2 and color:
+        return np.repeat(pixels[:, :, None], 3, axis=2)
+    return pixels
+
+
+def _has_transparency(im: Image.Image) -> bool:
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        return True
+    # A tRNS chunk (one transparent colour or palette alphas); ignored for 16-bit/float.
+    return "transparency" in im.info and im.mode in ("P", "L", "RGB", "1")
+
+
+def _to_float(im: Image.Image) -> np.ndarray:
+    """Decoded Pillow image -> float64 (H, W) or (H, W, 3) in 0..255."""
+    mode = im.mode
+    if _has_transparency(im):
+        gray = mode in ("L", "LA", "La", "1")
+        arr = np.asarray(im.convert("LA" if gray else "RGBA"), dtype=np.float64)
+        alpha = arr[..., -1:] / 255.0
+        # Composite over white paper: transparent pixels become 255.
+        out = arr[..., :-1] * alpha + 255.0 * (1.0 - alpha)
+        return out[..., 0] if gray else out
+    if mode == "L":
+        return np.asarray(im, dtype=np.float64)
+    if mode == "1":
+        return np.asarray(im.convert("L"), dtype=np.float64)
+    if mode.startswith("I;16") or mode == "I":
+        # 16-bit grayscale (PNG, TIFF). Pillow gives mode "I" for some 16-bit files too,
+        # so "I" is read as 0..65535 as well; anything outside is clipped.
+        arr = np.asarray(im, dtype=np.float64)
+        return np.clip(arr, 0.0, 65535.0) * (255.0 / 65535.0)
+    if mode == "F":
+        return _scale_float(np.asarray(im, dtype=np.float64))
+    if mode == "RGB":
+        return np.asarray(im, dtype=np.float64)
+    # P (palette), CMYK, YCbCr, LAB, HSV, RGBX, ...: let Pillow map them to RGB.
+    return np.asarray(im.convert("RGB"), dtype=np.float64)
+
+
+def _scale_float(arr: np.ndarray) -> np.ndarray:
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            "the image holds NaN or infinite values (a float TIFF?); it cannot be shown. "
+            "Fix the file, e.g. with np.nan_to_num, and save it again."
+        )
+    low, high = float(arr.min()), float(arr.max())
+    if low >= 0.0 and high <= 1.0:
+        return arr * 255.0
+    if low >= 0.0 and high <= 255.0:
+        return arr
+    if high == low:
+        return np.zeros_like(arr)
+    return (arr - low) * (255.0 / (high - low))
