@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's test command: install what the tests need, then run every test
+# (unit, notebooks, browser). Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not browser"`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Browser tests drive Debian's chromium through Playwright (no browser download).
+if [ -z "${CNNVIZ_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "The browser tests need Debian's chromium: apt-get install -y chromium" >&2; exit 1
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+fi
+
+python -m pip install --quiet -r requirements.txt -e ".[test]"
+python -m pytest "$@"
