@@ -15,11 +15,18 @@ from cnnviz._validation import as_float_array, check_choice, check_int, describe
 from cnnviz.filters import DISPLAY_MODES, display_transform
 
 __all__ = [
+    "GRID_COLOURS",
     "MODE_CMAPS",
     "array_to_png",
     "image_grid",
+    "show_channels",
+    "show_conv_grid",
+    "show_display_modes",
     "show_image",
     "show_kernel",
+    "show_pixel_products",
+    "show_pooling",
+    "show_shift_tolerance",
 ]
 
 #: Colour map for each display mode of :func:`cnnviz.filters.display_transform`.
@@ -299,3 +306,476 @@ def image_grid(
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig, axes
+
+
+# --------------------------------------------------------------------------- notebooks 01-03
+def _figure_and_axes(axes, nrows, ncols, size):
+    """Axes supplied by the caller (checked), or a new pyplot figure of nrows x ncols."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+        return fig, grid if nrows > 1 else grid[0]
+    grid = np.asarray(axes, dtype=object)
+    if grid.size != nrows * ncols:
+        raise ValueError(
+            f"`axes` must hold {nrows * ncols} Axes ({nrows}x{ncols}); got {grid.size}. "
+            f"Pass e.g. `plt.subplots({nrows}, {ncols})[1]`, or leave axes=None."
+        )
+    grid = grid.reshape((nrows, ncols) if nrows > 1 else (ncols,))
+    return grid.flat[0].figure, grid
+
+
+def _number_text(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.3g}"
+
+
+def _write_numbers(ax, values, limit, diverging=True):
+    """Write each value in its cell, white on strong colours, black on pale ones."""
+    for (r, c), value in np.ndenumerate(values):
+        strong = abs(value) > 0.6 * limit if diverging else value < 0.45 * limit
+        ax.text(
+            c,
+            r,
+            _number_text(value),
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="white" if strong else "black",
+        )
+
+
+def show_pixel_products(products, axes=None, *, size=2.6):
+    """The arithmetic of one output pixel as three grids: pixels × weights = products.
+
+    Parameters
+    ----------
+    products : PixelProducts
+        From :func:`cnnviz.filters.pixel_products` on a grayscale image.
+    axes : sequence of 3 matplotlib Axes, optional
+        Where to draw; a new figure if None.
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of 3 Axes
+        Titles "Image pixels", "× weights", "= products (sum ...)"; every cell annotated.
+
+    Examples
+    --------
+    >>> from cnnviz.filters import KERNELS, pixel_products
+    >>> patch = [[0, 64, 128], [48, 192, 144], [142, 226, 168]]
+    >>> fig, axes = show_pixel_products(pixel_products(patch, KERNELS["course_example"], 1, 1))
+    >>> axes[2].get_title()
+    '= products (sum 577)'
+    """
+    from cnnviz.filters import PixelProducts
+
+    if not isinstance(products, PixelProducts):
+        raise TypeError(
+            f"`products` must be what cnnviz.pixel_products returns; got {describe(products)}. "
+            f"Pass e.g. `pixel_products(image, kernel, row, col)`."
+        )
+    if products.products.ndim != 2:
+        raise ValueError(
+            f"`products` must come from a grayscale image (2-D neighbourhood); got shape "
+            f"{products.products.shape}. Pass one channel, e.g. `image[:, :, 0]`."
+        )
+    fig, axes = _figure_and_axes(axes, 1, 3, size)
+    hood, weights, prods = products.neighbourhood, products.weights, products.products
+    axes[0].imshow(hood, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    _write_numbers(axes[0], hood, 255, diverging=False)
+    show_kernel(weights, axes[1], annotate=True)
+    limit = float(np.abs(prods).max()) or 1.0
+    axes[2].imshow(prods, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    _write_numbers(axes[2], prods, limit)
+    titles = ("Image pixels", "× weights", f"= products (sum {_number_text(products.total)})")
+    for ax, title in zip(axes, titles, strict=True):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
+    return fig, axes
+
+
+def show_display_modes(result, axes=None, *, size=3.0):
+    """One filter result shown four ways: signed, ReLU, clip to 0..255, absolute value.
+
+    Each title says what the mode hides, as a number measured on ``result``: the share of
+    pixels that are negative (black under ReLU and clip) and above 255 (white under clip).
+
+    Parameters
+    ----------
+    result : array_like, shape (H, W)
+        A signed filter result, e.g. from :func:`cnnviz.filters.apply_filter`.
+    axes : sequence of 4 matplotlib Axes, optional
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of 4 Axes
+        In the order of :data:`cnnviz.filters.DISPLAY_MODES`.
+
+    Examples
+    --------
+    >>> fig, axes = show_display_modes([[-100.0, 0.0], [50.0, 300.0]])
+    >>> [ax.get_title().splitlines()[0] for ax in axes]
+    ['signed', 'relu', 'clip', 'abs']
+    >>> axes[1].get_title().splitlines()[1]
+    '25% negative → 0'
+    """
+    arr = as_float_array(result, "result", (2,), example="apply_filter(image, kernel)")
+    fig, axes = _figure_and_axes(axes, 1, len(DISPLAY_MODES), size)
+    negative = float((arr < 0).mean()) * 100
+    above = float((arr > 255).mean()) * 100
+    notes = {
+        "signed": f"{arr.min():,.0f} … {arr.max():,.0f}, nothing hidden",
+        "relu": f"{negative:.0f}% negative → 0",
+        "clip": f"{negative:.0f}% → 0, {above:.0f}% → 255",
+        "abs": "sign lost: both edges bright",
+    }
+    for ax, mode in zip(axes, DISPLAY_MODES, strict=True):
+        show_image(arr, ax, mode=mode, title=f"{mode}\n{notes[mode]}")
+    return fig, axes
+
+
+def show_pooling(image, size=2, stride=None, kind="max", axes=None, *, annotate=None, panel=3.0):
+    """An image and its pooled result side by side; for max pooling the winners are boxed.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        A small grid of numbers (4x4) or a feature map.
+    size : int, optional
+        Pooling window (square).
+    stride : int, optional
+        Step between windows; defaults to ``size``.
+    kind : {"max", "average"}, optional
+    axes : sequence of 2 matplotlib Axes, optional
+    annotate : bool, optional
+        Write the numbers in the cells and box the winners; default for images of at most
+        16x16 pixels.
+    panel : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of 2 Axes
+        The input (with window borders and, for max pooling, one red box per winner) and
+        the result.
+
+    Examples
+    --------
+    >>> grid = [[1, 3, 0, 2], [4, 2, 1, 0], [0, 1, 5, 6], [2, 0, 7, 8]]
+    >>> fig, axes = show_pooling(grid)
+    >>> axes[1].get_title(), len(axes[0].patches)
+    ('2×2 max pooling → 2×2', 4)
+    """
+    from matplotlib.patches import Rectangle
+
+    from cnnviz.pooling import avg_pool, max_pool, pool_winners
+
+    arr = as_float_array(image, "image", (2,), example="np.arange(16).reshape(4, 4)")
+    size = check_int(size, "size", minimum=1)
+    stride = size if stride is None else check_int(stride, "stride", minimum=1)
+    kind = check_choice(kind, "kind", ("max", "average"))
+    pooled = (max_pool if kind == "max" else avg_pool)(arr, size, stride)
+    if annotate is None:
+        annotate = arr.size <= 256
+    fig, axes = _figure_and_axes(axes, 1, 2, panel)
+    low, high = float(arr.min()), float(arr.max())
+    if high <= low:
+        high = low + 1.0
+    for ax, values in zip(axes, (arr, pooled), strict=True):
+        ax.imshow(values, cmap="viridis", vmin=low, vmax=high, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if annotate:
+            for (r, c), value in np.ndenumerate(values):
+                bright = value > low + 0.6 * (high - low)
+                ax.text(
+                    c,
+                    r,
+                    _number_text(value),
+                    ha="center",
+                    va="center",
+                    color="black" if bright else "white",
+                )
+    if stride == size and annotate:
+        for k in range(size, max(arr.shape) + 1, size):
+            if k < arr.shape[0]:
+                axes[0].axhline(k - 0.5, color="white", lw=2.5)
+            if k < arr.shape[1]:
+                axes[0].axvline(k - 0.5, color="white", lw=2.5)
+    if kind == "max" and annotate:
+        for r, c in zip(*np.nonzero(pool_winners(arr, size, stride)), strict=True):
+            axes[0].add_patch(
+                Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, edgecolor="red", lw=2.5)
+            )
+    h, w = arr.shape
+    kind_text = "max" if kind == "max" else "average"
+    step = "" if stride == size else f", stride {stride}"
+    axes[0].set_title(f"{h}×{w} input")
+    axes[1].set_title(
+        f"{size}×{size} {kind_text} pooling{step} → {pooled.shape[0]}×{pooled.shape[1]}"
+    )
+    return fig, axes
+
+
+#: Colours of :func:`show_conv_grid`: input cells, padding zeros, the kernel, output cells.
+GRID_COLOURS = {
+    "input": "#d9e2ec",
+    "padding": "#f6c28b",
+    "kernel": "#1f5fbf",
+    "output": "#b9d7f7",
+}
+
+_MAX_GRID = 64
+
+
+def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, panel=3.2):
+    """Draw where a kernel goes: the padded input grid, the kernel's positions, the output.
+
+    The left panel shows the input cells, the padding zeros in another colour, the first
+    kernel position (solid blue box), the second (dashed), and a dot on the centre of
+    every position the kernel visits. Each dot is one output cell: the right panel.
+
+    Parameters
+    ----------
+    size : int
+        Input rows and columns (square).
+    kernel_size : int
+    padding : {"valid", "same"} or int, optional
+        As in :func:`cnnviz.shapes.conv_output_size` (Keras' rule for ``"same"``).
+    stride : int, optional
+    axes : sequence of 2 matplotlib Axes, optional
+    panel : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of 2 Axes
+
+    Raises
+    ------
+    ValueError
+        If the kernel does not fit in the padded input, or the padded input has more than
+        64 cells per side (too small to see).
+
+    Examples
+    --------
+    >>> fig, axes = show_conv_grid(5, 3, padding=1)
+    >>> axes[0].get_title(), axes[1].get_title()
+    ('input 5×5 + padding → 7×7', 'output 5×5')
+    >>> len(axes[0].collections[0].get_offsets())  # one dot per output cell
+    25
+    """
+    from matplotlib.patches import Rectangle
+
+    from cnnviz.filters import padding_amounts
+    from cnnviz.shapes import conv_output_size
+
+    size = check_int(size, "size", minimum=1)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    out = conv_output_size(size, kernel_size, padding, stride)  # validates padding, fit
+    before, after = padding_amounts(size, kernel_size, padding, stride)
+    padded = size + before + after
+    if padded > _MAX_GRID:
+        raise ValueError(
+            f"the padded input has {padded} cells per side, too many to draw (at most "
+            f"{_MAX_GRID}). Use a smaller `size` to see the grid."
+        )
+    from matplotlib.colors import ListedColormap
+
+    fig, axes = _figure_and_axes(axes, 1, 2, panel)
+    cells = np.zeros((padded, padded))
+    cells[before : before + size, before : before + size] = 1
+    colours = ListedColormap([GRID_COLOURS["padding"], GRID_COLOURS["input"]])
+    left, right = axes
+    left.imshow(cells, cmap=colours, vmin=0, vmax=1, interpolation="nearest")
+    corners = np.arange(out) * stride
+    centre = (kernel_size - 1) / 2
+    xs, ys = np.meshgrid(corners + centre, corners + centre)
+    left.scatter(xs.ravel(), ys.ravel(), s=max(4, 900 / padded**1.3), color=GRID_COLOURS["kernel"])
+    left.add_patch(
+        Rectangle(
+            (-0.5, -0.5),
+            kernel_size,
+            kernel_size,
+            fill=False,
+            lw=3,
+            ec=GRID_COLOURS["kernel"],
+            zorder=3,
+        )
+    )
+    if out > 1:
+        left.add_patch(
+            Rectangle(
+                (stride - 0.5, -0.5),
+                kernel_size,
+                kernel_size,
+                fill=False,
+                lw=1.8,
+                ls="--",
+                ec=GRID_COLOURS["kernel"],
+                zorder=3,
+            )
+        )
+    right.imshow(
+        np.zeros((out, out)),
+        cmap=ListedColormap([GRID_COLOURS["output"]]),
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+    )
+    right.add_patch(Rectangle((-0.5, -0.5), 1, 1, color=GRID_COLOURS["kernel"], zorder=3))
+    for ax, n in ((left, padded), (right, out)):
+        ax.set_xticks(np.arange(-0.5, n, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, n, 1), minor=True)
+        ax.grid(which="minor", color="white", lw=1 if n <= 32 else 0.4)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlim(-0.5, max(padded, 1) - 0.5 if ax is left else out - 0.5)
+        ax.set_ylim((max(padded, 1) - 0.5 if ax is left else out - 0.5), -0.5)
+    pad_text = " + padding" if before or after else ""
+    left.set_title(
+        f"input {size}×{size}{pad_text} → {padded}×{padded}" if pad_text else f"input {size}×{size}"
+    )
+    right.set_title(f"output {out}×{out}")
+    return fig, axes
+
+
+def show_channels(image, kernel, bias=0.0, axes=None, *, names=("red", "green", "blue"), size=2.4):
+    """A colour filter, channel by channel: each slice of the kernel filters its own
+    channel, and the three results are summed, plus the bias, into one feature map.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W, 3)
+        RGB values in 0..255.
+    kernel : array_like, shape (kh, kw, 3)
+        One kernel slice per channel.
+    bias : float, optional
+    axes : 3x4 grid of matplotlib Axes, optional
+    names : sequence of 3 str, optional
+        Channel names for the titles.
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (3, 4)
+        Rows: the channels, the kernel slices, the per-channel results; the last column
+        holds the colour image, the sum written out, and the feature map.
+
+    Examples
+    --------
+    >>> rgb = np.zeros((6, 6, 3)); rgb[:, 3:, 0] = 255
+    >>> kernel = np.zeros((3, 3, 3)); kernel[1, 1] = [1, 0, -1]
+    >>> fig, axes = show_channels(rgb, kernel, bias=-10)
+    >>> axes.shape, axes[2, 3].get_title()
+    ((3, 4), 'feature map = sum + (-10)')
+    """
+    from cnnviz.filters import apply_filter
+
+    img = as_float_array(image, "image", (3,), example="load_sample('astronaut', color=True)")
+    ker = as_float_array(kernel, "kernel", (3,), example="np.ones((3, 3, 3)) / 27")
+    if img.shape[2] != 3 or ker.shape[2] != 3:
+        raise ValueError(
+            f"`image` and `kernel` must have 3 channels (RGB); got shapes {img.shape} and "
+            f"{ker.shape}. Pass e.g. `np.stack([k_red, k_green, k_blue], axis=-1)` as kernel."
+        )
+    if len(names) != 3:
+        raise ValueError(f"`names` must name the 3 channels; got {len(names)} names.")
+    from cnnviz._validation import check_number
+
+    bias = check_number(bias, "bias")
+    fig, axes = _figure_and_axes(axes, 3, 4, size)
+    parts = [apply_filter(img[:, :, c], ker[:, :, c]) for c in range(3)]
+    total = parts[0] + parts[1] + parts[2] + bias
+    part_limit = max(float(np.abs(p).max()) for p in parts) or 1.0
+    kernel_limit = float(np.abs(ker).max()) or 1.0
+    from matplotlib.colors import LinearSegmentedColormap
+
+    # Each channel from black (0) to its own pure colour (255), as the screen lights it.
+    pure = ((1, 0, 0), (0, 0.6, 0), (0, 0, 1))
+    for c in range(3):
+        cmap = LinearSegmentedColormap.from_list(names[c], [(0, 0, 0), pure[c]])
+        show_image(img[:, :, c], axes[0, c], cmap=cmap, title=f"{names[c]} channel")
+        show_kernel(ker[:, :, c], axes[1, c], vmax=kernel_limit, title=f"kernel slice {c}")
+        show_image(
+            parts[c],
+            axes[2, c],
+            cmap="RdBu_r",
+            vmin=-part_limit,
+            vmax=part_limit,
+            title=f"{names[c]} result",
+        )
+    show_image(img, axes[0, 3], title="colour image")
+    axes[1, 3].axis("off")
+    axes[1, 3].text(
+        0.5,
+        0.5,
+        f"{names[0]} result\n+ {names[1]} result\n+ {names[2]} result\n+ bias ({bias:g})",
+        ha="center",
+        va="center",
+        fontsize=11,
+        transform=axes[1, 3].transAxes,
+    )
+    show_image(total, axes[2, 3], mode="signed", title=f"feature map = sum + ({bias:g})")
+    return fig, axes
+
+
+def show_shift_tolerance(tolerance, ax=None):
+    """Plot what :func:`cnnviz.invariance.shift_tolerance` measured: correlation against shift,
+    before and after pooling.
+
+    Parameters
+    ----------
+    tolerance : ShiftTolerance
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    list of matplotlib Line2D
+        Two lines: "before pooling" and "after ... pooling".
+
+    Examples
+    --------
+    >>> from cnnviz.invariance import ShiftTolerance
+    >>> lines = show_shift_tolerance(ShiftTolerance((0, 1), (1.0, 0.5), (1.0, 0.8), "max", (2, 2)))
+    >>> [line.get_label() for line in lines]
+    ['before pooling', 'after 2x2 max pooling']
+    """
+    from cnnviz.invariance import ShiftTolerance
+
+    if not isinstance(tolerance, ShiftTolerance):
+        raise TypeError(
+            f"`tolerance` must be what cnnviz.invariance.shift_tolerance returns; got "
+            f"{describe(tolerance)}."
+        )
+    ax = _axes(ax)
+    size = tolerance.size
+    lines = ax.plot(tolerance.shifts, tolerance.before, "o-", label="before pooling")
+    lines += ax.plot(
+        tolerance.shifts,
+        tolerance.after,
+        "s-",
+        label=f"after {size[0]}x{size[1]} {tolerance.pool} pooling",
+    )
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.set_xlabel("shift of the input (pixels)")
+    ax.set_ylabel("correlation with the unshifted map")
+    ax.set_ylim(min(-0.2, min(tolerance.before) - 0.05), 1.05)
+    ax.set_xticks(list(tolerance.shifts))
+    ax.legend()
+    return lines
