@@ -102,6 +102,10 @@ class KernelEditor(widgets.VBox):
     def __init__(self, image, kernel, *, images, mode, padding, weight, bias):
         self._busy = False
         self._images = {}
+        # Exact values behind the rounded text of each cell (a learned kernel's 0.0123456789
+        # shows as 0.0123457): used while the text is unchanged, so nothing is lost.
+        self._exact = {}
+        self._result_image = None
         label, first = _resolve_image(image, "image")
         self._images[label] = first
         names = list(dict.fromkeys([label, *images]))
@@ -213,7 +217,9 @@ class KernelEditor(widgets.VBox):
         self._busy = True
         try:
             for (r, c), value in np.ndenumerate(values):
-                self.cells[r][c].value = _fmt(value)
+                text = _fmt(value)
+                self._exact[r, c] = (text, float(value))
+                self.cells[r][c].value = text
             self.preset.value = _matching_preset(values)
         finally:
             self._busy = False
@@ -268,6 +274,10 @@ class KernelEditor(widgets.VBox):
         values = np.empty((3, 3))
         for r, row in enumerate(self.cells):
             for c, cell in enumerate(row):
+                exact = self._exact.get((r, c))
+                if exact is not None and exact[0] == cell.value:
+                    values[r, c] = exact[1]
+                    continue
                 try:
                     values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
                 except ValueError as error:
@@ -292,6 +302,7 @@ class KernelEditor(widgets.VBox):
             return
         self.message.value = ""
         self.kernel, self.result = kernel, result
+        self._result_image = self._current_image()
         self._show_result()
 
     def _show_original(self):
@@ -305,7 +316,9 @@ class KernelEditor(widgets.VBox):
         self.output.value = array_to_png(
             shown, MODE_CMAPS[mode], low, high, min_size=PICTURE_MIN_SIZE
         )
-        self.caption.value = _result_caption(self._current_image(), self.result, mode)
+        # The image the result was computed from: after a bad edit the menu may already
+        # show another image while the last good result stays.
+        self.caption.value = _result_caption(self._result_image, self.result, mode)
 
     def _describe(self):
         name = self.preset.value
@@ -317,7 +330,9 @@ def _fmt(value) -> str:
     value = float(value)
     if value.is_integer():
         return str(int(value))
-    for denominator in (9, 16, 8, 3):  # show the usual normalising fractions as typed
+    if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
+        return f"{value:g}"
+    for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
         if abs(value * denominator - round(value * denominator)) < 1e-12:
             return f"{round(value * denominator)}/{denominator}"
     return f"{value:.6g}"
