@@ -186,7 +186,9 @@ def _correlation(a, b):
     return float(np.mean((a - a.mean()) * (b - b.mean())) / (sa * sb))
 
 
-def shift_tolerance(image, kernel, shifts=(0, 1, 2, 3, 4), *, axis=1, pool="max", size=2):
+def shift_tolerance(
+    image, kernel, shifts=(0, 1, 2, 3, 4), *, axis=1, pool="max", size=2, margin=None
+):
     """Measure how much pooling forgives a small shift of the input.
 
     For each shift, the image is moved (:func:`shift_image`), filtered with ``kernel`` and
@@ -207,6 +209,9 @@ def shift_tolerance(image, kernel, shifts=(0, 1, 2, 3, 4), *, axis=1, pool="max"
     pool : {"max", "average"}, optional
     size : int or (int, int), optional
         Pooling window; the stride equals the window, as in Keras' default.
+    margin : int, optional
+        Feature-map positions left out at each border along ``axis``; default the largest
+        shift. Pass the same margin to compare numbers measured with different shifts.
 
     Returns
     -------
@@ -246,7 +251,11 @@ def shift_tolerance(image, kernel, shifts=(0, 1, 2, 3, 4), *, axis=1, pool="max"
 
     pool_fn = max_pool if pool == "max" else avg_pool
     base = np.maximum(apply_filter(img, kernel), 0.0)
-    margin = max(abs(s) for s in shifts)
+    largest = max(abs(s) for s in shifts)
+    if margin is None:
+        margin = largest
+    else:
+        margin = check_int(margin, "margin", minimum=largest, maximum=limit)
     length = base.shape[axis]
     if length - 2 * margin < size[axis]:
         raise ValueError(

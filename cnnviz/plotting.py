@@ -603,7 +603,9 @@ def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, p
     corners = np.arange(out) * stride
     centre = (kernel_size - 1) / 2
     xs, ys = np.meshgrid(corners + centre, corners + centre)
-    left.scatter(xs.ravel(), ys.ravel(), s=max(4, 900 / padded**1.3), color=GRID_COLOURS["kernel"])
+    left.scatter(
+        xs.ravel(), ys.ravel(), s=max(4, 900 / padded**1.3), color=GRID_COLOURS["kernel"], zorder=3
+    )
     left.add_patch(
         Rectangle(
             (-0.5, -0.5),

@@ -24,6 +24,7 @@ import numpy as np
 from cnnviz._validation import (
     as_float_array,
     check_choice,
+    check_int,
     check_number,
     describe,
     parse_number,
@@ -32,7 +33,20 @@ from cnnviz.filters import DISPLAY_MODES, KERNEL_DESCRIPTIONS, KERNELS, apply_fi
 from cnnviz.filters import display_transform as _display_transform
 from cnnviz.plotting import MODE_CMAPS, array_to_png
 
-__all__ = ["KernelEditor", "kernel_editor"]
+__all__ = [
+    "KernelEditor",
+    "OutputSizeCalculator",
+    "PixelInspector",
+    "PoolingExplorer",
+    "PoolingSandbox",
+    "ShiftExplorer",
+    "kernel_editor",
+    "output_size_calculator",
+    "pixel_inspector",
+    "pooling_explorer",
+    "pooling_sandbox",
+    "shift_explorer",
+]
 
 #: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
 PICTURE_MIN_SIZE = 252
@@ -421,3 +435,1226 @@ def kernel_editor(
     return KernelEditor(
         image, kernel, images=list(images), mode=mode, padding=padding, weight=weight, bias=bias
     )
+
+
+# --------------------------------------------------------------------------- marked pictures
+#: Colour of the boxes that mark a pixel, a neighbourhood or a landing place on a picture.
+MARK_COLOUR = (0, 176, 80)
+
+
+def _marked_png(values, cmap, vmin, vmax, boxes=(), *, min_size=PICTURE_MIN_SIZE):
+    """Colour-map a 2-D array, enlarge it crisply, draw box outlines, encode as RGB PNG.
+
+    ``boxes`` holds ``(row0, col0, row1, col1)`` in image pixels (end exclusive), drawn
+    after the enlargement so a box around one pixel of a 512x512 picture stays visible.
+    """
+    import io
+
+    from PIL import Image
+
+    from cnnviz.plotting import _lut, _to_indices
+
+    if vmax <= vmin:
+        vmin, vmax = vmin - 1.0, vmin + 1.0
+    rgb = _lut(cmap)[_to_indices(values, vmin, vmax)]
+    factor = -(-min_size // min(values.shape)) if min_size else 1
+    if factor > 1:
+        rgb = np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
+    height, width = rgb.shape[:2]
+    thick = max(2, min(height, width) // 150)
+    for r0, c0, r1, c1 in boxes:
+        top, left = max(r0 * factor - thick, 0), max(c0 * factor - thick, 0)
+        bottom, right = min(r1 * factor + thick, height), min(c1 * factor + thick, width)
+        rgb[top : top + thick, left:right] = MARK_COLOUR
+        rgb[bottom - thick : bottom, left:right] = MARK_COLOUR
+        rgb[top:bottom, left : left + thick] = MARK_COLOUR
+        rgb[top:bottom, right - thick : right] = MARK_COLOUR
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _hide(widget, hidden: bool) -> None:
+    widget.layout.display = "none" if hidden else None
+
+
+def _titled(title_html, picture, width="50%"):
+    return widgets.VBox([widgets.HTML(title_html), picture], layout=widgets.Layout(width=width))
+
+
+def _sign_colour(value, limit):
+    """A pale red for positive, pale blue for negative products, stronger when larger."""
+    if value == 0 or limit == 0:
+        return "#ffffff"
+    strength = min(abs(value) / limit, 1.0)
+    fade = int(round(235 - 135 * strength))
+    return f"rgb(255,{fade},{fade})" if value > 0 else f"rgb({fade},{fade},255)"
+
+
+def _number_html(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.4g}"
+
+
+def _grid_html(values, title, colours=None, *, highlight=None):
+    """A small HTML table of numbers; optional cell colours; ``highlight`` = (r, c) in bold."""
+    rows = []
+    for r, row in enumerate(np.asarray(values)):
+        cells = []
+        for c, value in enumerate(row):
+            background = colours[r][c] if colours is not None else "#ffffff"
+            weight = "bold" if highlight == (r, c) else "normal"
+            cells.append(
+                f'<td style="border:1px solid #999;padding:3px 8px;text-align:right;'
+                f'background:{background};font-weight:{weight};font-family:monospace">'
+                f"{_number_html(value)}</td>"
+            )
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div style="display:inline-block;margin-right:14px;vertical-align:top">'
+        f'<div style="text-align:center"><b>{html.escape(title)}</b></div>'
+        f'<table style="border-collapse:collapse">{"".join(rows)}</table></div>'
+    )
+
+
+def _check_names(images, name="images"):
+    if isinstance(images, str) or not all(isinstance(n, str) for n in images):
+        raise TypeError(f"`{name}` must be a list of sample names; got {describe(images)}.")
+    return list(images)
+
+
+# --------------------------------------------------------------------------- pixel inspector
+class PixelInspector(widgets.VBox):
+    """One output pixel of a filter, worked out: neighbourhood × weights = products, summed.
+
+    Built by :func:`pixel_inspector`; see there for the parameters. Attributes:
+
+    ``image_menu``, ``preset``, ``row``, ``col``, ``padding``
+        The controls (``row``/``col`` are ``IntSlider``; their range follows the image
+        and the padding).
+    ``picture``, ``zoom``, ``output``
+        ``ipywidgets.Image``: the input with the pixel's neighbourhood boxed, a close-up
+        around it (hidden for small images), and the filter result with the landing place
+        boxed (signed colours: red positive, blue negative).
+    ``tables``, ``equation``, ``message``
+        ``HTML``: the three 3x3 tables, the sum written out and where it lands, errors.
+    ``products``, ``result``
+        The :class:`cnnviz.filters.PixelProducts` shown and the whole filter result.
+    """
+
+    def __init__(self, image, kernel, row, col, *, images, padding):
+        from cnnviz.filters import pixel_products
+
+        self._pixel_products = pixel_products
+        self._busy = False
+        self._images = {}
+        self._results = {}
+        label, first = _resolve_image(image, "image")
+        self._images[label] = first
+        names = list(dict.fromkeys([label, *images]))
+        self._custom = None
+        if isinstance(kernel, str):
+            kernel_name = check_choice(kernel, "kernel", tuple(KERNELS))
+            options = list(KERNELS)
+        else:
+            self._custom = as_float_array(kernel, "kernel", (2,), example="KERNELS['blur']")
+            kernel_name = _CUSTOM
+            options = [*KERNELS, _CUSTOM]
+
+        self.image_menu = widgets.Dropdown(
+            options=names, value=label, description="Image", layout=widgets.Layout(width="250px")
+        )
+        self.preset = widgets.Dropdown(
+            options=options,
+            value=kernel_name,
+            description="Kernel",
+            layout=widgets.Layout(width="250px"),
+        )
+        self.padding = widgets.ToggleButtons(
+            options=["valid", "same"],
+            value=padding,
+            description="Padding",
+            style={"button_width": "64px"},
+        )
+        self.row = widgets.IntSlider(description="Row", continuous_update=True)
+        self.col = widgets.IntSlider(description="Column", continuous_update=True)
+        self.picture = _picture("cnnviz-pixel-inspector-input")
+        self.zoom = _picture("cnnviz-pixel-inspector-zoom")
+        self.output = _picture("cnnviz-pixel-inspector-output")
+        self.tables = widgets.HTML()
+        self.equation = widgets.HTML()
+        self.message = _message("cnnviz-pixel-inspector-message")
+        self.products = None
+        self.result = None
+        for control, css in (
+            (self.image_menu, "image"),
+            (self.preset, "preset"),
+            (self.padding, "padding"),
+            (self.row, "row"),
+            (self.col, "col"),
+            (self.tables, "tables"),
+            (self.equation, "equation"),
+        ):
+            control.add_class(f"cnnviz-pixel-inspector-{css}")
+        self._zoom_box = _titled("<b>Close-up</b>", self.zoom, "33%")
+        super().__init__(
+            [
+                widgets.HBox([self.image_menu, self.preset, self.padding]),
+                widgets.HBox([self.row, self.col, self.message]),
+                widgets.HBox(
+                    [
+                        _titled(
+                            "<b>Input</b> (the box: the pixel and its neighbours)",
+                            self.picture,
+                            "33%",
+                        ),
+                        self._zoom_box,
+                        _titled("<b>Output</b> (the box: where the sum lands)", self.output, "33%"),
+                    ]
+                ),
+                self.tables,
+                self.equation,
+            ]
+        )
+        self.add_class("cnnviz-pixel-inspector")
+
+        self._set_ranges(row, col, strict=True)
+        self.row.observe(self._on_pixel, names="value")
+        self.col.observe(self._on_pixel, names="value")
+        for control in (self.image_menu, self.preset, self.padding):
+            control.observe(self._on_setting, names="value")
+        self._update()
+
+    # -- public
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel in use (read-only preset or the array passed in)."""
+        if self.preset.value == _CUSTOM:
+            return self._custom
+        return KERNELS[self.preset.value]
+
+    @property
+    def image(self) -> np.ndarray:
+        """The input image shown (grayscale float64)."""
+        name = self.image_menu.value
+        if name not in self._images:
+            from cnnviz.images import load_sample
+
+            self._images[name] = load_sample(name)
+        return self._images[name]
+
+    # -- callbacks
+    def _on_pixel(self, change):
+        if not self._busy:
+            self._update()
+
+    def _on_setting(self, change):
+        if self._busy:
+            return
+        self._set_ranges(self.row.value, self.col.value, strict=False)
+        self._update()
+
+    # -- work
+    def _set_ranges(self, row, col, *, strict):
+        """Let the sliders reach exactly the pixels that have an output with this padding."""
+        h, w = self.image.shape
+        kh, kw = self.kernel.shape
+        ar, ac = (kh - 1) // 2, (kw - 1) // 2
+        if self.padding.value == "valid":
+            rows, cols = (ar, h - kh + ar), (ac, w - kw + ac)
+        else:
+            rows, cols = (0, h - 1), (0, w - 1)
+        if rows[1] < rows[0] or cols[1] < cols[0]:
+            raise ValueError(
+                f"the kernel ({kh}x{kw}) does not fit in the image ({h}x{w}) with "
+                f"padding='valid'; use padding='same' or a larger image."
+            )
+        if strict:
+            check_int(row, "row", minimum=rows[0], maximum=rows[1])
+            check_int(col, "col", minimum=cols[0], maximum=cols[1])
+        self._busy = True
+        try:
+            for slider, (low, high), value in ((self.row, rows, row), (self.col, cols, col)):
+                # Widen first so that min <= max holds at every step.
+                slider.min, slider.max = min(slider.min, low), max(slider.max, high)
+                slider.value = int(min(max(value, low), high))
+                slider.min, slider.max = low, high
+        finally:
+            self._busy = False
+
+    def _filtered(self):
+        key = (self.image_menu.value, self.preset.value, self.padding.value)
+        if key not in self._results:
+            self._results[key] = apply_filter(self.image, self.kernel, self.padding.value)
+        return self._results[key]
+
+    def _update(self):
+        try:
+            result = self._filtered()
+            products = self._pixel_products(
+                self.image, self.kernel, self.row.value, self.col.value, self.padding.value
+            )
+        except (TypeError, ValueError) as error:
+            self.message.value = _error_html(f"{error} The pictures show the last valid pixel.")
+            return
+        self.message.value = ""
+        self.result, self.products = result, products
+        self._draw()
+
+    def _draw(self):
+        image, result, p = self.image, self.result, self.products
+        r, c = self.row.value, self.col.value
+        kh, kw = self.kernel.shape
+        top, left = r - (kh - 1) // 2, c - (kw - 1) // 2
+        hood_box = (top, left, top + kh, left + kw)
+        big = max(image.shape) > 32
+        boxes = [hood_box]
+        if big:  # a 3x3 box is 3 pixels of a 512-pixel picture: add a large locator ring
+            reach = max(image.shape) // 24
+            boxes.append((r - reach, c - reach, r + reach + 1, c + reach + 1))
+        self.picture.value = _marked_png(image, "gray", 0, 255, boxes)
+        _hide(self._zoom_box, not big)
+        if big:
+            half = 7
+            r0 = min(max(r - half, 0), max(image.shape[0] - 2 * half - 1, 0))
+            c0 = min(max(c - half, 0), max(image.shape[1] - 2 * half - 1, 0))
+            crop = image[r0 : r0 + 2 * half + 1, c0 : c0 + 2 * half + 1]
+            box = (top - r0, left - c0, top - r0 + kh, left - c0 + kw)
+            self.zoom.value = _marked_png(crop, "gray", 0, 255, [box])
+        limit = float(np.abs(result).max()) or 1.0
+        orow, ocol = p.output_index
+        out_boxes = [(orow, ocol, orow + 1, ocol + 1)]
+        if max(result.shape) > 32:
+            reach = max(result.shape) // 24
+            out_boxes.append((orow - reach, ocol - reach, orow + reach + 1, ocol + reach + 1))
+        self.output.value = _marked_png(result, "RdBu_r", -limit, limit, out_boxes)
+
+        product_limit = float(np.abs(p.products).max())
+        colours = [[_sign_colour(v, product_limit) for v in row] for row in p.products]
+        centre = ((kh - 1) // 2, (kw - 1) // 2)
+        self.tables.value = (
+            _grid_html(p.neighbourhood, "Pixels", highlight=centre)
+            + '<span style="font-size:2em;vertical-align:middle">×</span> '
+            + _grid_html(p.weights, "Weights", highlight=centre)
+            + '<span style="font-size:2em;vertical-align:middle">=</span> '
+            + _grid_html(p.products, "Products", colours, highlight=centre)
+        )
+        oh, ow = result.shape
+        self.equation.value = (
+            f'<div style="font-family:monospace;white-space:normal">{html.escape(p.equation())}'
+            f"</div><div>Pixel (row {r}, column {c}) of the {image.shape[0]}×{image.shape[1]} "
+            f"input → <b>{_number_html(p.value)}</b> at (row {orow}, column {ocol}) of the "
+            f"{oh}×{ow} output (padding '{self.padding.value}').</div>"
+        )
+
+
+def pixel_inspector(
+    image="worked_example", kernel="course_example", row=3, col=3, *, images=None, padding="valid"
+):
+    """Choose one pixel and see its filter arithmetic: the nine products and their sum.
+
+    The pixel and its 3x3 neighbourhood are boxed on the image; the tables show the
+    pixels, the kernel's weights and their products (red positive, blue negative); the sum
+    is written out, and its place in the output is boxed on the filtered picture. It opens
+    on the worked example of the course: pixel 192 under the centre weight 4.5, total 577.
+
+    Parameters
+    ----------
+    image : str or array_like, shape (H, W), optional
+        A sample name (default the 7x7 ``"worked_example"``) or your own grayscale image.
+    kernel : str or array_like, shape (kh, kw), optional
+        A preset name of :data:`cnnviz.filters.KERNELS` or your own kernel.
+    row, col : int, optional
+        The pixel under the kernel's centre.
+    images : sequence of str, optional
+        Sample names offered in the image menu (default: every sample).
+    padding : {"valid", "same"}, optional
+        With ``"valid"`` only pixels whose whole neighbourhood lies inside the image can be
+        chosen; ``"same"`` allows the border (missing neighbours are zeros).
+
+    Returns
+    -------
+    PixelInspector
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> inspector = pixel_inspector()
+    >>> float(inspector.products.total), inspector.products.output_index
+    (577.0, (2, 2))
+    >>> inspector.row.value = 2
+    >>> float(inspector.products.neighbourhood[1, 1])
+    64.0
+    """
+    from cnnviz.images import sample_names
+
+    padding = check_choice(padding, "padding", ("valid", "same"))
+    row = check_int(row, "row", minimum=0)
+    col = check_int(col, "col", minimum=0)
+    if images is None:
+        images = ["worked_example", *[n for n in sample_names() if n != "worked_example"]]
+    images = _check_names(images)
+    return PixelInspector(image, kernel, row, col, images=images, padding=padding)
+
+
+# --------------------------------------------------------------------------- pooling sandbox
+#: Pale and strong colour of each 2x2 block of the sandbox (reading order).
+_BLOCK_COLOURS = (
+    ("#dbeafe", "#2563eb"),
+    ("#fde68a", "#b45309"),
+    ("#d1fae5", "#047857"),
+    ("#fbcfe8", "#be185d"),
+)
+_BAD_CELL = "#ffcdd2"
+_SANDBOX_START = ((1, 3, 0, 2), (4, 2, 1, 0), (0, 1, 5, 6), (2, 0, 7, 8))
+
+
+class PoolingSandbox(widgets.VBox):
+    """Sixteen editable numbers pooled into four, 2x2 windows, the winners highlighted.
+
+    Built by :func:`pooling_sandbox`. Attributes:
+
+    ``cells``
+        4x4 list of ``Text`` fields; each 2x2 block has its own colour, and with max
+        pooling the winner of each block is filled with the strong colour.
+    ``kind``
+        ``ToggleButtons`` ``"max"`` / ``"average"``.
+    ``new_numbers``
+        ``Button`` that fills the grid with random whole numbers 0..9.
+    ``output``, ``explanation``, ``message``
+        ``HTML``: the 2x2 result, each block's arithmetic, errors beside the grid.
+    ``values``, ``result``, ``winners``
+        The last valid 4x4 input, its 2x2 result, and a 4x4 bool mask of the winners
+        (all False for average pooling).
+    """
+
+    def __init__(self, values, kind, seed):
+        self._busy = False
+        self._rng = np.random.default_rng(seed)
+        self.cells = [
+            [widgets.Text(layout=widgets.Layout(width="56px")) for _ in range(4)] for _ in range(4)
+        ]
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                cell.add_class(f"cnnviz-pooling-sandbox-cell-{r}-{c}")
+        self.kind = widgets.ToggleButtons(
+            options=["max", "average"],
+            value=kind,
+            description="Pooling",
+            style={"button_width": "72px"},
+        )
+        self.new_numbers = widgets.Button(description="New numbers", icon="refresh")
+        self.output = widgets.HTML()
+        self.explanation = widgets.HTML()
+        self.message = _message("cnnviz-pooling-sandbox-message")
+        for control, css in (
+            (self.kind, "kind"),
+            (self.new_numbers, "new"),
+            (self.output, "output"),
+            (self.explanation, "explanation"),
+        ):
+            control.add_class(f"cnnviz-pooling-sandbox-{css}")
+        self.values = None
+        self.result = None
+        self.winners = None
+        grid = widgets.GridBox(
+            [cell for row in self.cells for cell in row],
+            layout=widgets.Layout(grid_template_columns="repeat(4, 60px)", grid_gap="2px"),
+        )
+        arrow = widgets.HTML('<span style="font-size:2.5em;padding:0 14px">→</span>')
+        super().__init__(
+            [
+                widgets.HBox([self.kind, self.new_numbers]),
+                widgets.HBox(
+                    [
+                        _titled("<b>4×4 input</b> (16 numbers)", grid, "auto"),
+                        arrow,
+                        _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
+                        self.message,
+                    ]
+                ),
+                self.explanation,
+            ]
+        )
+        self.add_class("cnnviz-pooling-sandbox")
+        self.set_values(values)
+        for row in self.cells:
+            for cell in row:
+                cell.observe(self._on_change, names="value")
+        self.kind.observe(self._on_change, names="value")
+        self.new_numbers.on_click(self._on_new_numbers)
+
+    # -- public
+    def set_values(self, values) -> None:
+        """Fill the grid with a 4x4 array (one update)."""
+        arr = as_float_array(values, "values", (2,), example="np.arange(16).reshape(4, 4)")
+        if arr.shape != (4, 4):
+            raise ValueError(
+                f"`values` must be 4x4 for the sandbox; got shape {arr.shape}. "
+                f"Pass e.g. `np.arange(16).reshape(4, 4)`."
+            )
+        self._busy = True
+        try:
+            for (r, c), value in np.ndenumerate(arr):
+                self.cells[r][c].value = _number_html(value)
+        finally:
+            self._busy = False
+        self._recompute()
+
+    # -- callbacks
+    def _on_change(self, change):
+        if not self._busy:
+            self._recompute()
+
+    def _on_new_numbers(self, button=None):
+        self.set_values(self._rng.integers(0, 10, size=(4, 4)))
+
+    # -- work
+    def _read(self):
+        values = np.empty((4, 4))
+        bad = None
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                try:
+                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
+                except ValueError as error:
+                    if bad is None:
+                        bad = (r, c, error)
+        return values, bad
+
+    def _recompute(self):
+        from cnnviz.pooling import avg_pool, max_pool, pool_winners
+
+        values, bad = self._read()
+        if bad is not None:
+            r, c, error = bad
+            self.cells[r][c].style.background = _BAD_CELL
+            self.message.value = _error_html(f"{error} The result shows the last valid numbers.")
+            return
+        if self.kind.value == "max":
+            result, winners = max_pool(values), pool_winners(values)
+        else:
+            result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        self.message.value = ""
+        self.values, self.result, self.winners = values, result, winners
+        self._draw()
+
+    def _draw(self):
+        for (r, c), winner in np.ndenumerate(self.winners):
+            pale, strong = _BLOCK_COLOURS[(r // 2) * 2 + c // 2]
+            style = self.cells[r][c].style
+            style.background = strong if winner else pale
+            style.text_color = "white" if winner else "black"
+        cells = []
+        for i, value in enumerate(self.result.ravel()):
+            cells.append(
+                f'<td style="width:56px;height:40px;text-align:center;font-size:1.4em;'
+                f'font-family:monospace;color:white;background:{_BLOCK_COLOURS[i][1]}">'
+                f"{_number_html(value)}</td>"
+            )
+        self.output.value = (
+            '<table style="border-collapse:separate;border-spacing:3px">'
+            f"<tr>{cells[0]}{cells[1]}</tr><tr>{cells[2]}{cells[3]}</tr></table>"
+        )
+        lines = []
+        names = ("top left", "top right", "bottom left", "bottom right")
+        for i, name in enumerate(names):
+            r, c = divmod(i, 2)
+            block = self.values[2 * r : 2 * r + 2, 2 * c : 2 * c + 2].ravel()
+            numbers = ", ".join(_number_html(v) for v in block)
+            if self.kind.value == "max":
+                text = f"max({numbers}) = {_number_html(self.result[r, c])}"
+            else:
+                text = f"({numbers.replace(', ', ' + ')}) / 4 = {_number_html(self.result[r, c])}"
+            colour = _BLOCK_COLOURS[i][1]
+            lines.append(f'<span style="color:{colour}"><b>{name}</b>: {html.escape(text)}</span>')
+        self.explanation.value = "<br>".join(lines)
+
+
+def pooling_sandbox(values=None, *, kind="max", seed=None):
+    """A 4x4 grid of numbers pooled into 2x2: type numbers, see which ones survive.
+
+    Each 2x2 block of the grid has its own colour. With max pooling the largest number of
+    each block (the winner) is filled with the block's strong colour and becomes that
+    block's result; with average pooling each result is the mean of its block.
+
+    Parameters
+    ----------
+    values : array_like, shape (4, 4), optional
+        The starting numbers (default a small example with one clear winner per block).
+    kind : {"max", "average"}, optional
+    seed : int, optional
+        Seed of the "New numbers" button's random generator (for repeatable lessons).
+
+    Returns
+    -------
+    PoolingSandbox
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> sandbox = pooling_sandbox()
+    >>> sandbox.result
+    array([[4., 2.],
+           [2., 8.]])
+    >>> sandbox.cells[0][0].value = "9"
+    >>> float(sandbox.result[0, 0])
+    9.0
+    """
+    kind = check_choice(kind, "kind", ("max", "average"))
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
+    return PoolingSandbox(_SANDBOX_START if values is None else values, kind, seed)
+
+
+# --------------------------------------------------------------------------- pooling explorer
+_EXPLORER_IMAGES = ("brick", "camera", "shapes", "checkerboard", "text", "coins")
+
+
+class PoolingExplorer(widgets.VBox):
+    """A filtered real image pooled once, twice or three times, with the shapes at each step.
+
+    Built by :func:`pooling_explorer`. Attributes:
+
+    ``image_menu``, ``kernel_menu``
+        Choose the image and the filter (the feature map is the filter result after a
+        ReLU, as a ``Conv2D`` layer with ``activation="relu"`` produces).
+    ``kind``, ``size``, ``stride``, ``times``
+        Pooling type (``"max"``/``"average"``), window size (``IntSlider``), stride
+        (``Dropdown``; 0 means "same as the size", Keras' default) and how many times.
+    ``feature``, ``output``
+        ``ipywidgets.Image``: the feature map and the final pooled map, shown at the same
+        width so you can see which features survive.
+    ``steps``
+        Four small ``Image`` pictures, each at half its pixel size (feature map, then each
+        pooling), so the shrinking is visible; unused ones are hidden.
+    ``shapes``, ``caption``, ``message``
+        ``HTML``: "510×510 → 255×255 → ...", what was kept, errors.
+    ``maps``
+        The arrays: ``[feature_map, pooled_once, ...]``.
+    """
+
+    def __init__(self, image, kernel, *, images, kind, size, stride, times):
+        self._busy = False
+        self._images = {}
+        self._features = {}
+        label, first = _resolve_image(image, "image")
+        self._images[label] = first
+        names = list(dict.fromkeys([label, *images]))
+        self.image_menu = widgets.Dropdown(
+            options=names, value=label, description="Image", layout=widgets.Layout(width="230px")
+        )
+        self.kernel_menu = widgets.Dropdown(
+            options=list(KERNELS),
+            value=kernel,
+            description="Filter",
+            layout=widgets.Layout(width="250px"),
+        )
+        self.kind = widgets.ToggleButtons(
+            options=["max", "average"],
+            value=kind,
+            description="Pooling",
+            style={"button_width": "72px"},
+        )
+        self.size = widgets.IntSlider(value=size, min=2, max=8, description="Size")
+        self.stride = widgets.Dropdown(
+            options=[("same as size", 0), *[(str(s), s) for s in range(1, 9)]],
+            value=stride,
+            description="Stride",
+            layout=widgets.Layout(width="200px"),
+        )
+        self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
+        self.feature = _picture("cnnviz-pooling-explorer-feature")
+        self.output = _picture("cnnviz-pooling-explorer-output")
+        self.steps = [widgets.Image(format="png") for _ in range(4)]
+        self._step_labels = [widgets.HTML() for _ in range(4)]
+        self._step_boxes = [
+            widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
+            for label, picture in zip(self._step_labels, self.steps, strict=True)
+        ]
+        self.shapes = widgets.HTML()
+        self.caption = widgets.HTML()
+        self.message = _message("cnnviz-pooling-explorer-message")
+        self.maps = []
+        for control, css in (
+            (self.image_menu, "image"),
+            (self.kernel_menu, "kernel"),
+            (self.kind, "kind"),
+            (self.size, "size"),
+            (self.stride, "stride"),
+            (self.times, "times"),
+            (self.shapes, "shapes"),
+            (self.caption, "caption"),
+        ):
+            control.add_class(f"cnnviz-pooling-explorer-{css}")
+        for i, picture in enumerate(self.steps):
+            picture.add_class(f"cnnviz-pooling-explorer-step-{i}")
+        self._output_title = widgets.HTML()
+        super().__init__(
+            [
+                widgets.HBox([self.image_menu, self.kernel_menu]),
+                widgets.HBox([self.kind, self.times]),
+                widgets.HBox([self.size, self.stride, self.message]),
+                self.shapes,
+                widgets.HBox(
+                    [
+                        _titled("<b>Feature map</b> (filter, then ReLU)", self.feature),
+                        widgets.VBox(
+                            [self._output_title, self.output], layout=widgets.Layout(width="50%")
+                        ),
+                    ]
+                ),
+                self.caption,
+                widgets.HTML("<b>Each step at half its real size in pixels</b>"),
+                widgets.HBox(self._step_boxes, layout=widgets.Layout(align_items="flex-end")),
+            ]
+        )
+        self.add_class("cnnviz-pooling-explorer")
+        for control in (self.image_menu, self.kernel_menu):
+            control.observe(self._on_feature, names="value")
+        for control in (self.kind, self.size, self.stride, self.times):
+            control.observe(self._on_pooling, names="value")
+        self._recompute()
+
+    # -- callbacks
+    def _on_feature(self, change):
+        self._recompute()
+
+    def _on_pooling(self, change):
+        self._recompute()
+
+    # -- work
+    def _image(self):
+        name = self.image_menu.value
+        if name not in self._images:
+            from cnnviz.images import load_sample
+
+            self._images[name] = load_sample(name)
+        return self._images[name]
+
+    def _feature_map(self):
+        """(feature map, its PNG, its display limit), cached per image and filter."""
+        key = (self.image_menu.value, self.kernel_menu.value)
+        if key not in self._features:
+            feature = np.maximum(apply_filter(self._image(), KERNELS[self.kernel_menu.value]), 0.0)
+            limit = float(feature.max()) or 1.0
+            png = array_to_png(feature, "gray", 0.0, limit)
+            self._features[key] = (feature, png, limit)
+        return self._features[key]
+
+    def _recompute(self):
+        from cnnviz.pooling import avg_pool, max_pool
+
+        feature, feature_png, limit = self._feature_map()
+        size = self.size.value
+        stride = self.stride.value or size
+        pool = max_pool if self.kind.value == "max" else avg_pool
+        maps = [feature]
+        try:
+            for step in range(self.times.value):
+                current = maps[-1]
+                if min(current.shape) < size:
+                    raise ValueError(
+                        f"after {step} pooling step(s) the map is "
+                        f"{current.shape[0]}×{current.shape[1]}, smaller than the "
+                        f"{size}×{size} window. Pool fewer times or use a smaller size."
+                    )
+                maps.append(pool(current, size, stride))
+        except (TypeError, ValueError) as error:
+            self.message.value = _error_html(f"{error} The pictures show the last valid result.")
+            return
+        notes = []
+        if stride > size:
+            notes.append(
+                f"stride {stride} is larger than the window {size}: some pixels are never looked at"
+            )
+        self.message.value = _note_html("; ".join(notes)) if notes else ""
+        self.maps = maps
+        self._draw(feature_png, limit)
+
+    def _draw(self, feature_png, limit):
+        maps = self.maps
+        pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:]]
+        self.feature.value = feature_png
+        # Enlarged crisply (whole pixels as squares) so a 63x63 map is not blurred.
+        self.output.value = array_to_png(maps[-1], "gray", 0.0, limit, min_size=PICTURE_MIN_SIZE)
+        steps = len(maps) - 1
+        word = "once" if steps == 1 else ("twice" if steps == 2 else f"{steps} times")
+        last = maps[-1]
+        self._output_title.value = (
+            f"<b>Pooled {word}</b> ({last.shape[0]}×{last.shape[1]}, shown at the same width)"
+        )
+        for i, (box, picture, label) in enumerate(
+            zip(self._step_boxes, self.steps, self._step_labels, strict=True)
+        ):
+            if i < len(maps):
+                h, w = maps[i].shape
+                picture.value = pngs[i]
+                picture.layout.width = f"{max(w // 2, 1)}px"
+                label.value = f"{'feature map' if i == 0 else f'step {i}'}: {h}×{w}"
+                _hide(box, False)
+            else:
+                _hide(box, True)
+        size = self.size.value
+        stride = self.stride.value or size
+        kind = "max" if self.kind.value == "max" else "average"
+        arrows = " → ".join(f"{m.shape[0]}×{m.shape[1]}" for m in maps)
+        self.shapes.value = (
+            f'<span style="font-size:1.15em"><b>{arrows}</b></span> '
+            f"({kind} pooling {size}×{size}, stride {stride}, {steps}×)"
+        )
+        peaks = " → ".join(f"{m.max():,.0f}" for m in maps)
+        pixels = " → ".join(f"{m.size:,}" for m in maps)
+        self.caption.value = (
+            f'<span style="color:#333">pixels: {pixels}; strongest response: {peaks}'
+            f"{' (max pooling keeps it)' if kind == 'max' else ' (averaging dilutes it)'}"
+            f"</span>"
+        )
+
+
+def pooling_explorer(
+    image="brick",
+    kernel="vertical_lines",
+    *,
+    images=None,
+    kind="max",
+    size=2,
+    stride=None,
+    times=1,
+):
+    """Pool a filtered real image and see its features survive at a fraction of the size.
+
+    The image is filtered (e.g. ``vertical_lines``) and passed through a ReLU: that is the
+    feature map a ``Conv2D`` layer would produce. Then it is pooled ``times`` times; the
+    shapes at each step are shown, and the first and last maps side by side at the same
+    width. Only the pooling is recomputed when a pooling control moves.
+
+    Parameters
+    ----------
+    image : str or array_like, shape (H, W), optional
+        A sample name or your own grayscale image.
+    kernel : str, optional
+        A preset name of :data:`cnnviz.filters.KERNELS`.
+    images : sequence of str, optional
+        Sample names offered in the image menu.
+    kind : {"max", "average"}, optional
+    size : int, optional
+        Pooling window, 2..8.
+    stride : int, optional
+        Step between windows, 1..8; default the window size (Keras' default).
+    times : int, optional
+        How many times to pool, 1..3.
+
+    Returns
+    -------
+    PoolingExplorer
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> explorer = pooling_explorer(times=2)
+    >>> [m.shape for m in explorer.maps]
+    [(510, 510), (255, 255), (127, 127)]
+    >>> explorer.size.value = 4
+    >>> explorer.maps[-1].shape
+    (31, 31)
+    """
+    kernel = check_choice(kernel, "kernel", tuple(KERNELS))
+    kind = check_choice(kind, "kind", ("max", "average"))
+    size = check_int(size, "size", minimum=2, maximum=8)
+    stride = 0 if stride is None else check_int(stride, "stride", minimum=1, maximum=8)
+    times = check_int(times, "times", minimum=1, maximum=3)
+    images = _check_names(_EXPLORER_IMAGES if images is None else images)
+    return PoolingExplorer(
+        image, kernel, images=images, kind=kind, size=size, stride=stride, times=times
+    )
+
+
+# --------------------------------------------------------------------------- shift explorer
+class ShiftExplorer(widgets.VBox):
+    """Shift the input with a slider: the feature map moves with it; pooling forgives a little.
+
+    Built by :func:`shift_explorer`. Attributes:
+
+    ``shift``
+        ``IntSlider``: pixels the input moves to the right.
+    ``pool``
+        ``ToggleButtons`` ``"max"`` / ``"average"``.
+    ``before``, ``before_shifted``, ``after``, ``after_shifted``
+        ``ipywidgets.Image``: the same close-up of the feature map for the original and the
+        shifted input, before pooling and after pooling.
+    ``numbers``
+        ``HTML``: the equivariance check and the correlations for this shift.
+    ``equivariance``, ``correlation_before``, ``correlation_after``
+        The numbers shown: the largest difference between "filter the shifted image" and
+        "shift the filtered image" (0), and the correlations of the shifted with the
+        unshifted map at the same positions, before and after pooling.
+    """
+
+    def __init__(self, image, kernel, *, max_shift, size, crop):
+        from cnnviz.invariance import equivariance_error, shift_image, shift_tolerance
+
+        self._shift_image = shift_image
+        self._equivariance_error = equivariance_error
+        self._shift_tolerance = shift_tolerance
+        self._label, self._image = _resolve_image(image, "image")
+        self._kernel = KERNELS[kernel]
+        self._kernel_name = kernel
+        self._size = size
+        self._max_shift = max_shift
+        feature = np.maximum(apply_filter(self._image, self._kernel), 0.0)
+        h, w = feature.shape
+        # A close-up in the middle: at full size a shift of 2 pixels is invisible.
+        side = min(crop, h, w)
+        side -= side % size
+        top = ((h - side) // 2) // size * size
+        left = ((w - side) // 2) // size * size
+        self._window = (top, left, side)
+        self._feature = feature
+        self._limit = float(feature.max()) or 1.0
+
+        self.shift = widgets.IntSlider(
+            value=0, min=0, max=max_shift, description="Shift →", continuous_update=True
+        )
+        self.pool = widgets.ToggleButtons(
+            options=["max", "average"],
+            value="max",
+            description="Pooling",
+            style={"button_width": "72px"},
+        )
+        self.before = _picture("cnnviz-shift-explorer-before")
+        self.before_shifted = _picture("cnnviz-shift-explorer-before-shifted")
+        self.after = _picture("cnnviz-shift-explorer-after")
+        self.after_shifted = _picture("cnnviz-shift-explorer-after-shifted")
+        self.numbers = widgets.HTML()
+        self.shift.add_class("cnnviz-shift-explorer-shift")
+        self.pool.add_class("cnnviz-shift-explorer-pool")
+        self.numbers.add_class("cnnviz-shift-explorer-numbers")
+        self.equivariance = None
+        self.correlation_before = None
+        self.correlation_after = None
+        self._after_title = widgets.HTML()
+        self._after_shifted_title = widgets.HTML()
+        super().__init__(
+            [
+                widgets.HBox([self.shift, self.pool]),
+                self.numbers,
+                widgets.HBox(
+                    [
+                        _titled("<b>Feature map</b> of the original (close-up)", self.before),
+                        _titled(
+                            "<b>Feature map</b> of the shifted input (same place)",
+                            self.before_shifted,
+                        ),
+                    ]
+                ),
+                widgets.HBox(
+                    [
+                        widgets.VBox(
+                            [self._after_title, self.after], layout=widgets.Layout(width="50%")
+                        ),
+                        widgets.VBox(
+                            [self._after_shifted_title, self.after_shifted],
+                            layout=widgets.Layout(width="50%"),
+                        ),
+                    ]
+                ),
+            ]
+        )
+        self.add_class("cnnviz-shift-explorer")
+        self.before.value = self._close_up(feature, 1)
+        self.shift.observe(self._on_change, names="value")
+        self.pool.observe(self._on_change, names="value")
+        self._update()
+
+    def _close_up(self, values, factor):
+        top, left, side = self._window
+        t, lft, sd = top // factor, left // factor, side // factor
+        return array_to_png(
+            values[t : t + sd, lft : lft + sd], "gray", 0.0, self._limit, min_size=PICTURE_MIN_SIZE
+        )
+
+    def _on_change(self, change):
+        self._update()
+
+    def _update(self):
+        from cnnviz.pooling import avg_pool, max_pool
+
+        k = self.shift.value
+        pool = max_pool if self.pool.value == "max" else avg_pool
+        moved = np.maximum(apply_filter(self._shift_image(self._image, k), self._kernel), 0.0)
+        tolerance = self._shift_tolerance(
+            self._image,
+            self._kernel,
+            (k,),
+            pool=self.pool.value,
+            size=self._size,
+            margin=self._max_shift,
+        )
+        self.equivariance = self._equivariance_error(self._image, self._kernel, k)
+        self.correlation_before = tolerance.before[0]
+        self.correlation_after = tolerance.after[0]
+        size = self._size
+        self.before_shifted.value = self._close_up(moved, 1)
+        self.after.value = self._close_up(pool(self._feature, size), size)
+        self.after_shifted.value = self._close_up(pool(moved, size), size)
+        label = f"{size}×{size} {self.pool.value} pooling"
+        self._after_title.value = f"<b>After {label}</b> of the original"
+        self._after_shifted_title.value = f"<b>After {label}</b> of the shifted input"
+        self.numbers.value = (
+            f"Input moved {k} pixel{'s' if k != 1 else ''} to the right. "
+            f"<b>The same filter finds the same features</b>: the feature map moved by exactly "
+            f"{k} (largest difference from the moved original map: "
+            f"{self.equivariance:g}).<br>"
+            f"Seen from a fixed place, correlation with the unshifted map: "
+            f"<b>{self.correlation_before:.3f}</b> before pooling, "
+            f"<b>{self.correlation_after:.3f}</b> after {label} "
+            f"(1 = unchanged, 0 = unrelated; measured on the whole "
+            f"{self._feature.shape[0]}×{self._feature.shape[1]} map of '{self._label}' with "
+            f"{self._kernel_name}, borders left out)."
+        )
+
+
+def shift_explorer(image="brick", kernel="vertical_lines", *, max_shift=6, size=2, crop=64):
+    """Move the input a few pixels with a slider and watch the feature map, before and after
+    pooling.
+
+    The filter finds the same features wherever they are, so the feature map moves exactly
+    with the input (the difference is shown as a number: 0). A unit looking at one fixed
+    place sees the change, though; after pooling it sees less of it for small shifts. The
+    correlations with the unshifted map are shown for each shift.
+
+    Parameters
+    ----------
+    image : str or array_like, shape (H, W), optional
+        A sample name or your own grayscale image.
+    kernel : str, optional
+        A preset name of :data:`cnnviz.filters.KERNELS`.
+    max_shift : int, optional
+        The slider's range, 1..16 pixels.
+    size : int, optional
+        Pooling window, 2..4 (stride equal to the window).
+    crop : int, optional
+        Side of the close-up, in feature-map pixels.
+
+    Returns
+    -------
+    ShiftExplorer
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> explorer = shift_explorer()
+    >>> explorer.shift.value = 1
+    >>> explorer.equivariance
+    0.0
+    >>> explorer.correlation_after > explorer.correlation_before
+    True
+    """
+    kernel = check_choice(kernel, "kernel", tuple(KERNELS))
+    max_shift = check_int(max_shift, "max_shift", minimum=1, maximum=16)
+    size = check_int(size, "size", minimum=2, maximum=4)
+    crop = check_int(crop, "crop", minimum=8)
+    return ShiftExplorer(image, kernel, max_shift=max_shift, size=size, crop=crop)
+
+
+# --------------------------------------------------------------------------- size calculator
+def _parse_padding(text):
+    """'valid', 'same' or a whole number of zeros typed into the padding field."""
+    if isinstance(text, str) and text.strip().lower() in ("valid", "same"):
+        return text.strip().lower()
+    try:
+        value = parse_number(text, "padding")
+    except ValueError:
+        value = None
+    if value is None or value < 0 or not float(value).is_integer():
+        raise ValueError(
+            f"`padding`: {text!r} is neither valid, same nor a whole number of zeros; type "
+            f"valid, same, or a number such as 0, 1 or 2."
+        )
+    return int(value)
+
+
+def _figure_png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+class OutputSizeCalculator(widgets.VBox):
+    """Input size, kernel, padding and stride -> output size: the formula, a drawing, Keras.
+
+    Built by :func:`output_size_calculator`. Attributes:
+
+    ``size``, ``kernel_size``, ``stride``
+        ``IntSlider`` controls.
+    ``padding``
+        ``Combobox``: type ``valid``, ``same`` or a number of zeros per side.
+    ``formula``, ``keras``, ``message``
+        ``HTML``: the formula with the numbers in, what a Keras layer reports (when
+        ``keras_check`` is on), errors beside the controls.
+    ``drawing``
+        ``ipywidgets.Image``: the padded input grid, the kernel's positions, the output.
+    ``output_size``
+        The last valid output size (int).
+    ``keras_shape``
+        The shape Keras reported for the last valid settings, or None.
+    """
+
+    def __init__(self, size, kernel_size, padding, stride, *, keras_check):
+        self._keras_check = keras_check
+        self._last_error = ""
+        self.size = widgets.IntSlider(value=size, min=1, max=32, description="Input n")
+        self.kernel_size = widgets.IntSlider(
+            value=kernel_size, min=1, max=7, description="Kernel k"
+        )
+        self.padding = widgets.Combobox(
+            value=str(padding),
+            options=["valid", "same", "0", "1", "2"],
+            ensure_option=False,
+            description="Padding p",
+            layout=widgets.Layout(width="220px"),
+        )
+        self.stride = widgets.IntSlider(value=stride, min=1, max=4, description="Stride s")
+        self.message = _message("cnnviz-size-calculator-message")
+        self.formula = widgets.HTML()
+        self.keras = widgets.HTML()
+        self.drawing = _picture("cnnviz-size-calculator-drawing", width="auto")
+        self.drawing.layout.max_width = "640px"
+        self.output_size = None
+        self.keras_shape = None
+        for control, css in (
+            (self.size, "size"),
+            (self.kernel_size, "kernel"),
+            (self.padding, "padding"),
+            (self.stride, "stride"),
+            (self.formula, "formula"),
+            (self.keras, "keras"),
+        ):
+            control.add_class(f"cnnviz-size-calculator-{css}")
+        super().__init__(
+            [
+                widgets.HBox([self.size, self.kernel_size]),
+                widgets.HBox([self.padding, self.stride]),
+                self.message,
+                self.formula,
+                self.keras,
+                self.drawing,
+            ]
+        )
+        self.add_class("cnnviz-size-calculator")
+        for control in (self.size, self.kernel_size, self.padding, self.stride):
+            control.observe(self._on_change, names="value")
+        self._update()
+        if self.output_size is None:  # the starting settings themselves were impossible
+            raise ValueError(html.unescape(self._last_error))
+
+    def _on_change(self, change):
+        self._update()
+
+    def _update(self):
+        from matplotlib.figure import Figure
+
+        from cnnviz.plotting import show_conv_grid
+        from cnnviz.shapes import conv_output_size, explain_conv_output_size
+
+        n, k, s = self.size.value, self.kernel_size.value, self.stride.value
+        try:
+            padding = _parse_padding(self.padding.value)
+            out = conv_output_size(n, k, padding, s)
+            formula = explain_conv_output_size(n, k, padding, s)
+        except (TypeError, ValueError) as error:
+            self._last_error = str(error)
+            self.message.value = _error_html(f"{error} The drawing shows the last valid settings.")
+            return
+        self.message.value = ""
+        self.output_size = out
+        name = {"valid": "'valid' (no padding)", "same": "'same'"}.get(padding, f"{padding}")
+        self.formula.value = (
+            f'<span style="font-size:1.15em">output size = <code>{html.escape(formula)}</code>'
+            f"</span> &nbsp; (n={n}, k={k}, padding {html.escape(name)}, s={s}): "
+            f"<b>{n}×{n} → {out}×{out}</b>"
+        )
+        fig = Figure(figsize=(6.4, 3.2))
+        try:
+            show_conv_grid(n, k, padding, s, axes=fig.subplots(1, 2))
+            self.drawing.value = _figure_png(fig)
+        except ValueError as error:
+            self.message.value = _note_html(f"{error}")
+        self.keras_shape = None
+        if self._keras_check:
+            self.keras_shape, text = _keras_output_shape(n, k, padding, s)
+            same = self.keras_shape is not None and self.keras_shape[1:3] == (out, out)
+            verdict = " ✓ same as the formula" if same else ""
+            self.keras.value = f"Keras: <code>{html.escape(text)}</code>{verdict}"
+        else:
+            self.keras.value = _note_html(
+                "Pass keras_check=True to see what a Keras layer reports for these settings."
+            )
+
+
+def _keras_output_shape(n, k, padding, s):
+    """What Keras computes for the settings, and the code that asks it (Keras imported here)."""
+    import keras
+
+    if isinstance(padding, str):
+        layer = keras.layers.Conv2D(1, k, strides=s, padding=padding)
+        code = f"Conv2D(1, {k}, strides={s}, padding={padding!r})"
+        shape = layer.compute_output_shape((None, n, n, 1))
+    else:
+        pad = keras.layers.ZeroPadding2D(padding)
+        layer = keras.layers.Conv2D(1, k, strides=s, padding="valid")
+        code = f"ZeroPadding2D({padding}) + Conv2D(1, {k}, strides={s}, padding='valid')"
+        shape = layer.compute_output_shape(pad.compute_output_shape((None, n, n, 1)))
+    shape = tuple(shape)
+    return shape, f"{code} on (None, {n}, {n}, 1) → {shape}"
+
+
+def output_size_calculator(size=7, kernel_size=3, padding="valid", stride=1, *, keras_check=False):
+    """Work out a convolution's output size: the formula filled in, a drawing, and Keras.
+
+    Parameters
+    ----------
+    size : int, optional
+        Input rows and columns (square), 1..32.
+    kernel_size : int, optional
+        1..7.
+    padding : {"valid", "same"} or int, optional
+        Keras' two paddings, or a number of zeros added on every side.
+    stride : int, optional
+        1..4.
+    keras_check : bool, optional
+        Also ask a Keras ``Conv2D`` layer (after ``ZeroPadding2D`` for a number) for its
+        output shape. Imports Keras (and TensorFlow) on first use: seconds and ~0.5 GB.
+
+    Returns
+    -------
+    OutputSizeCalculator
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Raises
+    ------
+    ValueError
+        If the starting settings are impossible (a kernel larger than the padded input).
+
+    Examples
+    --------
+    >>> calculator = output_size_calculator(7, 3)
+    >>> calculator.output_size
+    5
+    >>> calculator.padding.value = "same"
+    >>> calculator.output_size
+    7
+    """
+    size = check_int(size, "size", minimum=1, maximum=32)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1, maximum=7)
+    stride = check_int(stride, "stride", minimum=1, maximum=4)
+    if isinstance(padding, str):
+        padding = check_choice(padding, "padding", ("valid", "same"))
+    else:
+        padding = check_int(padding, "padding", minimum=0)
+    if not isinstance(keras_check, bool):
+        raise TypeError(f"`keras_check` must be True or False; got {describe(keras_check)}.")
+    return OutputSizeCalculator(size, kernel_size, padding, stride, keras_check=keras_check)
