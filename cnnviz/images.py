@@ -5,7 +5,8 @@ packages (read directly with Pillow, never through a downloader such as ``scipy.
 and two samples are drawn with NumPy.
 
 Every function returns a float64 array with values in 0..255 (0 is black, 255 white), of
-shape (H, W) for grayscale or (H, W, 3) for RGB colour, ready for
+shape (H, W) for grayscale or (H, W, 3) for RGB colour (sizes below are array shapes: rows,
+then columns), ready for
 :func:`cnnviz.filters.apply_filter`. Colour is turned into grayscale with the ITU-R 601-2
 luma weights ``L = 0.299 R + 0.587 G + 0.114 B``, the rule of Pillow's ``"L"`` conversion
 (Pillow rounds to integers; here the exact float is kept).
@@ -31,6 +32,7 @@ from cnnviz._validation import check_int, describe
 
 __all__ = [
     "SAMPLE_IMAGES",
+    "WORKED_EXAMPLE_PATCH",
     "DEFAULT_MAX_PIXELS",
     "LUMA_WEIGHTS",
     "load_sample",
@@ -48,70 +50,70 @@ DEFAULT_MAX_PIXELS = 16_000_000
 #: Sample name -> what it shows, what it is good for, and where it comes from.
 SAMPLE_IMAGES: dict[str, str] = {
     "brick": (
-        "a brick wall, 512x512 grayscale: long vertical mortar lines and short horizontal "
+        "a brick wall, grayscale (512, 512): long vertical mortar lines and short horizontal "
         "joints, the image for the vertical_lines and horizontal_lines filters; "
         "scikit-image skimage/data/brick.png (CC0Textures, CC0)"
     ),
     "camera": (
-        "a cameraman on a lawn with a tripod, 512x512 grayscale photograph: edges of every "
-        "direction and smooth areas, good for blur, sharpen and outline; "
+        "a cameraman on a lawn with a tripod, grayscale photograph (512, 512): edges of "
+        "every direction and smooth areas, good for blur, sharpen and outline; "
         "scikit-image skimage/data/camera.png (Lav Varshney, CC0)"
     ),
     "astronaut": (
-        "the astronaut Eileen Collins, 512x512 colour photograph: a face, a flag and a "
+        "the astronaut Eileen Collins, colour photograph (512, 512): a face, a flag and a "
         "helmet, good for per-channel filters and colour kernels; "
         "scikit-image skimage/data/astronaut.png (NASA, public domain)"
     ),
     "coffee": (
-        "a cup of coffee on a saucer, 400x600 colour photograph: ellipses and smooth "
+        "a cup of coffee on a saucer, colour photograph (400, 600): ellipses and smooth "
         "porcelain against wood grain, good for outlines and blur; "
         "scikit-image skimage/data/coffee.png (Rachel Michetti, CC0)"
     ),
     "chelsea": (
-        "Chelsea the cat, 300x451 colour photograph: fur texture, whiskers and diagonal "
+        "Chelsea the cat, colour photograph (300, 451): fur texture, whiskers and diagonal "
         "edges at several scales, good for pooling keeping features; "
         "scikit-image skimage/data/chelsea.png (Stefan van der Walt, CC0)"
     ),
     "rocket": (
-        "a Falcon 9 rocket on its launch pad at dusk, 427x640 colour photograph: tall "
+        "a Falcon 9 rocket on its launch pad at dusk, colour photograph (427, 640): tall "
         "vertical towers and lattice work, good for the vertical_lines filter in colour; "
         "scikit-image skimage/data/rocket.jpg (SpaceX, public domain)"
     ),
     "grace_hopper": (
-        "a portrait of Rear Admiral Grace Hopper in uniform, 600x512 colour photograph: a "
-        "face and fine detail, good for sharpen and blur; "
+        "a portrait of Rear Admiral Grace Hopper in uniform, colour photograph (600, 512): "
+        "a face and fine detail, good for sharpen and blur; "
         "matplotlib mpl-data/sample_data/grace_hopper.jpg (U.S. Navy, public domain)"
     ),
     "grass": (
-        "grass blades, 512x512 grayscale texture: fine edges in every direction and no "
+        "grass blades, grayscale texture (512, 512): fine edges in every direction and no "
         "object, shows what edge filters do to texture; "
         "scikit-image skimage/data/grass.png (linolafett on DeviantArt, CC0)"
     ),
     "text": (
-        "handwritten maths on a slanted page, 172x448 grayscale: thin strokes like digits, "
-        "good for outlines and pooling; "
+        "handwritten maths on a slanted page, grayscale (172, 448): thin strokes like "
+        "digits, good for outlines and pooling; "
         "scikit-image skimage/data/text.png (Wikipedia, public domain)"
     ),
     "checkerboard": (
-        "a black-and-white checkerboard, 200x200 grayscale: perfectly straight vertical and "
-        "horizontal edges and corners, the clearest test of line filters; "
+        "a black-and-white checkerboard, grayscale (200, 200): perfectly straight vertical "
+        "and horizontal edges and corners, the clearest test of line filters; "
         "scikit-image skimage/data/chessboard_GRAY.png (scikit-image, BSD-3-Clause)"
     ),
     "coins": (
-        "Greek coins from Pompeii on a grey background, 303x384 grayscale photograph: "
+        "Greek coins from Pompeii on a grey background, grayscale photograph (303, 384): "
         "round objects with detailed faces, good for outlines and pooling; "
         "scikit-image skimage/data/coins.png (Brooklyn Museum, no known copyright)"
     ),
     "shapes": (
-        "synthetic 512x512 pattern on a dark background: a tall orange and a wide blue "
+        "synthetic pattern (512, 512) on a dark background: a tall orange and a wide blue "
         "filled rectangle, a yellow disk, five thin vertical lines (lower left) and five "
         "thin horizontal lines (lower right); shows exactly which edges each filter keeps; "
         "drawn with NumPy by cnnviz (no licence needed), grayscale and colour"
     ),
     "worked_example": (
-        "synthetic 7x7 grayscale image for the course's worked example: pixel (3, 3) is 192 "
-        "with the neighbourhood [[0, 64, 128], [48, 192, 144], [142, 226, 168]] around it, "
-        "the rest a gentle gradient; drawn with NumPy by cnnviz"
+        "synthetic grayscale image (7, 7) for the course's worked example: pixel (3, 3) is "
+        "192 with the neighbourhood [[0, 64, 128], [48, 192, 144], [142, 226, 168]] around "
+        "it, the rest a gentle gradient; drawn with NumPy by cnnviz"
     ),
 }
 
