@@ -9,7 +9,9 @@
    (same file names).
 3. ``"download"``: Keras' own loader, which downloads into that cache. Only with
    ``download=True`` and when ``CNNVIZ_OFFLINE`` is not set to ``1``; a failure (no network,
-   a proxy, a full disk) is noted and the next source is tried.
+   a proxy, a full disk) is noted and the next source is tried. The download server is
+   probed first (``DOWNLOAD_TIMEOUT`` seconds), so a blocked network costs seconds, not a
+   hang or a TensorFlow import.
 4. ``"shipped"``: MNIST only, 5,000 real MNIST digits that ship inside cnnviz (4,000 for
    training, 1,000 for testing), so every notebook runs with no network at all.
 
@@ -33,6 +35,7 @@ import dataclasses
 import gzip
 import os
 import shutil
+import socket
 import sys
 import zipfile
 import zlib
@@ -48,6 +51,7 @@ __all__ = [
     "SOURCES",
     "CLASS_NAMES",
     "DATA_DIR_ENV",
+    "DOWNLOAD_TIMEOUT",
     "OFFLINE_ENV",
     "Dataset",
     "DatasetUnavailable",
@@ -483,12 +487,29 @@ def _offline() -> bool:
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+_DOWNLOAD_HOST = ("storage.googleapis.com", 443)
+# Seconds to wait for Keras' download server before trying the next source. School
+# firewalls often drop packets silently, and Keras' download has no timeout of its own.
+DOWNLOAD_TIMEOUT = 5.0
+
+
 def _download(name: str):
     """Keras' own loader: downloads into Keras' cache. The only place TensorFlow is imported."""
+    # A quick probe first: no TensorFlow import (seconds, 0.6 GB) and no hang when the
+    # network is blocked.
+    try:
+        socket.create_connection(_DOWNLOAD_HOST, timeout=DOWNLOAD_TIMEOUT).close()
+    except OSError as exc:
+        raise OSError(f"cannot reach {_DOWNLOAD_HOST[0]} ({exc})") from None
     from keras import datasets
 
     module = datasets.mnist if name == "mnist" else datasets.fashion_mnist
-    (x_train, y_train), (x_test, y_test) = module.load_data()
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(60)  # a stalled transfer fails instead of hanging the notebook
+    try:
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
     return x_train, y_train, x_test, y_test
 
 

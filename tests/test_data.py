@@ -356,6 +356,22 @@ def test_successful_download_is_used(env, monkeypatch):
     assert data.y_train.dtype == np.int64
 
 
+def test_real_download_fails_fast_without_network(tmp_path, monkeypatch):
+    # The real Keras path, under the session's network guard: the probe of the download
+    # server fails at once and the failure becomes a note, then the next source is used.
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("CNNVIZ_DATA_DIR", raising=False)
+    monkeypatch.delenv("CNNVIZ_OFFLINE", raising=False)
+    data = load_dataset("mnist")
+    assert data.source == "shipped"
+    assert any(
+        n.startswith("download: failed (OSError: cannot reach storage.googleapis.com")
+        for n in data.notes
+    )
+    with pytest.raises(DatasetUnavailable, match=r"download: failed"):
+        load_dataset("fashion_mnist", source="download")
+
+
 def test_fashion_mnist_from_local_folder(env):
     arrays = write_fashion(env.local)
     data = load_dataset("fashion-mnist", data_dir=env.local)
