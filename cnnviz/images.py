@@ -80,8 +80,8 @@ SAMPLE_IMAGES: dict[str, str] = {
         "scikit-image skimage/data/rocket.jpg (SpaceX, public domain)"
     ),
     "grace_hopper": (
-        "a portrait of Rear Admiral Grace Hopper in uniform, colour photograph (600, 512): "
-        "a face and fine detail, good for sharpen and blur; "
+        "a portrait of the computer scientist Grace Hopper in U.S. Navy uniform, colour "
+        "photograph (600, 512): a face and fine detail, good for sharpen and blur; "
         "matplotlib mpl-data/sample_data/grace_hopper.jpg (U.S. Navy, public domain)"
     ),
     "grass": (
