@@ -453,10 +453,6 @@ def load_image(source, color=False, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray
             try:
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)
-            except Image.DecompressionBombError as exc:
-                raise ValueError(
-                    f"{label} is too large to load safely ({exc}). Resize it first."
-                ) from None
             except _DECODE_ERRORS as exc:
                 raise ValueError(
                     f"{label} is truncated or corrupted: Pillow could not decode it "

@@ -195,6 +195,16 @@ def test_unknown_sample_suggests_a_close_name():
     assert "Did you mean" not in str(info.value)
 
 
+def test_missing_packaged_file_says_how_to_fix(monkeypatch, tmp_path):
+    monkeypatch.setattr(images, "_packaged_path", lambda origin, name: tmp_path / name)
+    images._cached_sample.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match=r"brick\.png is missing.*scikit-image.*pip"):
+            load_sample("brick")
+    finally:
+        images._cached_sample.cache_clear()
+
+
 def test_sample_name_is_case_insensitive():
     np.testing.assert_array_equal(load_sample("Brick"), load_sample("brick"))
 
@@ -361,6 +371,13 @@ def test_float_image(tmp_path, values, expected):
     arr = np.array([values], dtype=np.float32)
     path = save(tmp_path, Image.fromarray(arr, mode="F"), "float.tif")
     np.testing.assert_allclose(load_image(path), [expected], atol=1e-4)
+
+
+def test_float_image_with_nan_is_refused(tmp_path):
+    arr = np.array([[0.0, np.nan, 1.0]], dtype=np.float32)
+    path = save(tmp_path, Image.fromarray(arr, mode="F"), "nan.tif")
+    with pytest.raises(ValueError, match="NaN or infinite values"):
+        load_image(path)
 
 
 def test_cmyk_image(tmp_path):
