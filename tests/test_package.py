@@ -1,0 +1,149 @@
+"""The package as a whole: importing it stays light, every public function documents an
+example, and every module's doctests pass."""
+
+import doctest
+import importlib
+import importlib.util
+import inspect
+import io
+import json
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cnnviz
+
+OFFLINE_DIR = Path(__file__).parent / "offline"
+MODULES = ["cnnviz"] + [
+    f"cnnviz.{info.name}" for info in sorted(pkgutil.iter_modules(cnnviz.__path__), key=str)
+]
+PUBLIC_MODULES = [name for name in MODULES if not name.rpartition(".")[2].startswith("_")]
+HEAVY = ("tensorflow", "keras", "tf_keras")
+# Names every notebook relies on: they must be found however the package grows.
+CORE = {"cnnviz", "cnnviz.filters", "cnnviz.pooling", "cnnviz.shapes"}
+
+
+def test_the_core_modules_are_found():
+    assert CORE <= set(MODULES)
+
+
+@pytest.fixture(scope="module")
+def fresh_imports():
+    """Import each module in turn in a fresh interpreter; which heavy modules got loaded."""
+    code = (
+        "import importlib, json, sys\n"
+        f"heavy = {HEAVY!r}\n"
+        "report = {}\n"
+        f"for name in {MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    report[name] = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(json.dumps(report))\n"
+    )
+    env = dict(os.environ)
+    # the child refuses network connections too: importing must never download anything
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE_DIR), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_importing_never_loads_tensorflow(fresh_imports, module):
+    # Modules are imported in order, so the first one to show a heavy module is the culprit.
+    assert fresh_imports[module] == [], (
+        f"importing {module} loaded {fresh_imports[module][:5]}: import Keras/TensorFlow "
+        f"inside the functions that need them"
+    )
+
+
+def public_callables():
+    seen = {}
+    for name in PUBLIC_MODULES:
+        module = importlib.import_module(name)
+        assert hasattr(module, "__all__"), f"{name} has no __all__"
+        for attr in module.__all__:
+            assert hasattr(module, attr), f"{name}.__all__ lists {attr!r}, which does not exist"
+            obj = getattr(module, attr)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                seen.setdefault(f"{obj.__module__}.{obj.__qualname__}", obj)
+    return seen
+
+
+EXAMPLES = re.compile(r"^\s*Examples\s*\n\s*-{8,}\s*$", re.MULTILINE)
+
+
+@pytest.mark.parametrize(("qualname", "obj"), sorted(public_callables().items()))
+def test_every_public_function_has_an_examples_section(qualname, obj):
+    doc = inspect.getdoc(obj)
+    assert doc, f"{qualname} has no docstring"
+    if inspect.isfunction(obj):
+        assert EXAMPLES.search(doc), f"{qualname}'s docstring has no numpydoc Examples section"
+        assert ">>> " in doc, f"{qualname}'s Examples section has no doctest"
+
+
+def needs_tensorflow(name):
+    spec = importlib.util.find_spec(name)
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    return re.search(r"^\s*(import|from)\s+(keras|tensorflow)\b", source, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.tensorflow) if needs_tensorflow(name) else name
+        for name in MODULES
+    ],
+)
+def test_doctests_pass(name):
+    if needs_tensorflow(name):
+        # TensorFlow keeps process-wide state (thread pools, seeds) that doctests may set up
+        # themselves: give them a fresh interpreter, as `python -m doctest` would.
+        failed, attempted, report = run_in_fresh_interpreter(name)
+    else:
+        failed, attempted, report = run_doctests(name)
+    assert failed == 0, report
+    if name in CORE - {"cnnviz"}:
+        assert attempted >= 5, f"{name} has only {attempted} doctest examples"
+
+
+def run_doctests(name):
+    """(failed, attempted, report) for the doctests of module ``name``, in this process."""
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False
+    )
+    report = io.StringIO()
+    for test in doctest.DocTestFinder(exclude_empty=True).find(module, name):
+        runner.run(test, out=report.write)
+    failed, attempted = runner.summarize(verbose=False)
+    return failed, attempted, report.getvalue()
+
+
+def run_in_fresh_interpreter(name):
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_package import run_doctests\n"
+        f"print(json.dumps(run_doctests({name!r})))\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE_DIR), env.get("PYTHONPATH")]))
+    env.setdefault("MPLBACKEND", "Agg")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_top_level_names():
+    expected = {"apply_filter", "KERNELS", "pixel_products", "max_pool", "avg_pool"}
+    assert expected | {"conv_output_size", "conv_params", "pool_output_size"} <= set(cnnviz.__all__)
+    assert isinstance(cnnviz.__version__, str)
