@@ -1,0 +1,604 @@
+"""Drive JupyterLab 4 and Notebook 7 in headless Chromium: a test server and page helpers.
+
+The server (``JupyterServer``) runs on 127.0.0.1 with a random token, a temporary root folder
+holding a copy of the repository's notebooks, and temporary config, runtime, IPython, settings
+and workspace folders, so nothing on this machine changes what the tests see. Its kernels get
+the same environment as the notebook tests (no network, ``CNNVIZ_FAST=1``, empty
+``KERAS_HOME``; see ``tests/_notebook_runner.py``), except that matplotlib keeps its inline
+backend, as for a student.
+
+Page helpers take a Playwright ``Page``. Widgets are found by the CSS classes cnnviz adds with
+``widget.add_class(...)``: ``cnnviz-<widget>-<part>``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+TESTS_DIR = Path(__file__).resolve().parents[1]
+REPO = TESTS_DIR.parent
+sys.path.insert(0, str(TESTS_DIR))
+from _notebook_runner import kernel_env  # noqa: E402
+
+SCREENSHOT_DIR = REPO / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # Chromium refuses to run as root with its sandbox
+    "--disable-gpu",
+    "--disable-dev-shm-usage",  # /dev/shm is tiny in containers; use /tmp
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+# Hang guards for waits in the browser (milliseconds), not speed requirements: a 2-core CI
+# machine starting a kernel that imports TensorFlow needs tens of seconds.
+KERNEL_TIMEOUT_MS = 120_000
+RUN_ALL_TIMEOUT_MS = 600_000
+UPDATE_TIMEOUT_MS = 60_000
+
+STDERR_MIME = "application/vnd.jupyter.stderr"
+
+# JupyterLab / Notebook 7 user settings for the test server.
+USER_SETTINGS = {
+    # Render every cell, not just those in the viewport: screenshots and locators need them.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "autoStartDefaultKernel": True,
+    },
+    # No "Would you like to receive official Jupyter news?" toast over the notebook.
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # Never write outputs back into the copied notebooks: every test starts from a clean file.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+PAGE_CONFIG = {
+    "disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True},
+    # window.jupyterapp lets the helpers read the kernel's and the cells' real state instead
+    # of guessing from the DOM (the toolbar says "Idle" before a kernel is even connected).
+    "exposeAppInBrowser": True,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Finding Chromium
+# --------------------------------------------------------------------------------------------
+def find_chromium() -> str | None:
+    """Debian's Chromium: ``$CNNVIZ_CHROMIUM``, ``/usr/bin/chromium``, or on ``PATH``."""
+    candidates = [os.environ.get("CNNVIZ_CHROMIUM"), "/usr/bin/chromium"]
+    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser")]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_course(root: Path) -> None:
+    """Copy ``notebooks/`` (and a pre-filled ``data/`` folder, if any) into ``root``, keeping
+    the repository layout so relative paths in the notebooks resolve as in the repo."""
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for name in ("notebooks", "data"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=ignore, dirs_exist_ok=True)
+    (root / "notebooks").mkdir(exist_ok=True)
+
+
+class JupyterServer:
+    """A JupyterLab 4 server (which also serves Notebook 7) for one test session."""
+
+    def __init__(self, base: Path):
+        self.base = Path(base)
+        self.root = self.base / "root"
+        self.log_path = self.base / "jupyter-server.log"
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _environment(self) -> dict[str, str]:
+        dirs = {
+            name: self.base / name
+            for name in ("config", "runtime", "data", "settings", "workspaces", "kernel")
+        }
+        for d in dirs.values():
+            d.mkdir(parents=True, exist_ok=True)
+        for rel, value in USER_SETTINGS.items():
+            target = dirs["settings"] / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(value, indent=2), encoding="utf-8")
+        (dirs["config"] / "labconfig").mkdir(exist_ok=True)
+        (dirs["config"] / "labconfig" / "page_config.json").write_text(
+            json.dumps(PAGE_CONFIG), encoding="utf-8"
+        )
+        env = kernel_env(dirs["kernel"])
+        # Kernels in the browser use matplotlib's inline backend, as a student's would.
+        env.pop("MPLBACKEND", None)
+        env.update(
+            {
+                "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+                "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+                "JUPYTER_DATA_DIR": str(dirs["data"]),
+                "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+                "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+            }
+        )
+        return env
+
+    def start(self, ready_timeout: float = 120) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        env = self._environment()
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.open_browser=False",
+            # The test process owns the server; no "shut down?" prompt, no terminals.
+            "--ServerApp.terminals_enabled=False",
+            "--LabApp.news_url=",
+            "--ServerApp.log_level=INFO",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=self.root,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() kills kernels too
+        )
+        deadline = time.monotonic() + ready_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"jupyter lab exited with status {self.proc.returncode} before it was "
+                    f"ready:\n{self.log_tail()}"
+                )
+            try:
+                self.api("GET", "/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(
+            f"jupyter lab did not answer within {ready_timeout} s:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            # SIGTERM to the whole group: the server, its kernels and their children.
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_tail(self, max_chars: int = 20_000) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no server log)"
+        return text[-max_chars:]
+
+    # -- REST API --------------------------------------------------------------------------
+    def api(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def shutdown_kernels(self) -> None:
+        """End every session and kernel, so the next test starts a fresh kernel."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+        for kernel in self.api("GET", "/api/kernels"):
+            self.api("DELETE", f"/api/kernels/{kernel['id']}")
+
+    def reset_files(self) -> None:
+        """Put back pristine copies of the notebooks and the harness' own notebooks (in
+        ``harness/``), and forget saved workspaces."""
+        for name in ("notebooks", "data", "harness"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        copy_course(self.root)
+        write_demo_notebook(self.root / DEMO_NOTEBOOK)
+        write_broken_notebook(self.root / BROKEN_NOTEBOOK)
+        shutil.rmtree(self.base / "workspaces", ignore_errors=True)
+        (self.base / "workspaces").mkdir()
+
+    # -- URLs ------------------------------------------------------------------------------
+    def _existing(self, rel_path: str) -> str:
+        if not (self.root / rel_path).is_file():
+            raise AssertionError(
+                f"{rel_path} does not exist (the server serves a copy of the repository's "
+                f"notebooks/ folder, which has: "
+                f"{sorted(p.name for p in (self.root / 'notebooks').glob('*.ipynb'))})"
+            )
+        return rel_path
+
+    def lab_url(self, rel_path: str) -> str:
+        """The notebook at ``rel_path`` (relative to the root) in JupyterLab, fresh layout."""
+        return f"{self.url}/lab/tree/{self._existing(rel_path)}?reset&token={self.token}"
+
+    def notebook7_url(self, rel_path: str) -> str:
+        """The notebook at ``rel_path`` in Notebook 7."""
+        return f"{self.url}/notebooks/{self._existing(rel_path)}?token={self.token}"
+
+
+# --------------------------------------------------------------------------------------------
+# The demo notebook that proves the harness
+# --------------------------------------------------------------------------------------------
+DEMO_NOTEBOOK = "harness/demo.ipynb"
+BROKEN_NOTEBOOK = "harness/broken.ipynb"
+BROKEN_MESSAGE = "deliberate failure to prove the harness sees errors"
+
+DEMO_SOURCE = [
+    "import os\n\nFAST = os.environ.get('CNNVIZ_FAST') == '1'",
+    '''import io
+
+import ipywidgets as widgets
+from IPython.display import display
+from PIL import Image, ImageDraw
+
+
+def picture(size, shade):
+    """A white square of side ``size`` on black, ``shade`` grey."""
+    img = Image.new("L", (64, 64), 0)
+    ImageDraw.Draw(img).rectangle([4, 4, 4 + size, 4 + size], fill=int(shade))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+slider = widgets.IntSlider(value=10, min=1, max=50, description="size")
+slider.add_class("cnnviz-demo-slider")
+shade = widgets.FloatText(value=255.0, description="shade")
+shade.add_class("cnnviz-demo-shade")
+output = widgets.Image(value=picture(10, 255), format="png", width=128, height=128)
+output.add_class("cnnviz-demo-output")
+
+
+def update(change):
+    output.value = picture(slider.value, shade.value)
+
+
+slider.observe(update, names="value")
+shade.observe(update, names="value")
+display(widgets.VBox([slider, shade, output]))''',
+    "print('demo ready, fast mode:', FAST)",
+]
+
+
+def _write_notebook(path: Path, sources: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def write_demo_notebook(path: Path) -> Path:
+    """Write the demo notebook (an IntSlider and a FloatText driving an Image) to ``path``."""
+    return _write_notebook(path, DEMO_SOURCE)
+
+
+def write_broken_notebook(path: Path) -> Path:
+    """Write a notebook whose second cell raises, to check that errors are seen."""
+    return _write_notebook(
+        path,
+        [
+            "import os\n\nFAST = os.environ.get('CNNVIZ_FAST') == '1'",
+            f"raise ValueError({BROKEN_MESSAGE!r})",
+            "print('not reached')",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Page helpers
+# --------------------------------------------------------------------------------------------
+class Steps:
+    """Numbered full-page screenshots of one test, in test-artifacts/screenshots/<test>/."""
+
+    def __init__(self, page, test_name: str):
+        self.page = page
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+        self.dir = SCREENSHOT_DIR / safe
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def shot(self, step: str, focus=None) -> Path:
+        """Save a full-page screenshot named after ``step``; ``focus`` (a locator) is scrolled
+        into view first, since JupyterLab scrolls the notebook inside the page."""
+        if focus is not None:
+            focus.scroll_into_view_if_needed()
+        self.count += 1
+        path = self.dir / f"{self.count:02d}-{re.sub(r'[^A-Za-z0-9_-]+', '_', step)}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def open_notebook(page, url: str) -> None:
+    """Load a notebook page and wait until its cells are on screen."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=KERNEL_TIMEOUT_MS)
+
+
+# The notebook panel on screen (JupyterLab and Notebook 7 both expose it as currentWidget).
+_PANEL_JS = """
+    const app = window.jupyterapp;
+    const panel = app && app.shell.currentWidget;
+    const ready = !!(panel && panel.context && panel.context.isReady && panel.content
+                     && panel.sessionContext);
+"""
+
+
+def kernel_status(page) -> str:
+    """The kernel's status as the page sees it: 'idle', 'busy', 'starting', ... or 'none'."""
+    return page.evaluate(
+        "() => {"
+        + _PANEL_JS
+        + """
+        if (!ready) return 'none';
+        const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (!kernel) return 'none';
+        return kernel.connectionStatus === 'connected' ? kernel.status : kernel.connectionStatus;
+    }"""
+    )
+
+
+def wait_for_kernel_idle(page, timeout_ms: int = KERNEL_TIMEOUT_MS) -> None:
+    """Wait until the notebook is loaded and its kernel is connected and idle."""
+    page.wait_for_function(
+        "() => {"
+        + _PANEL_JS
+        + """
+        if (!ready) return false;
+        const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+    }""",
+        timeout=timeout_ms,
+    )
+
+
+def click_menu(page, menu: str, item: str) -> None:
+    """Open a top menu (e.g. 'Run') and click one of its items (e.g. 'Run All Cells')."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    page.locator(
+        ".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
+        has_text=re.compile(f"^{re.escape(item)}$"),
+    ).first.click()
+
+
+def run_all_cells(page, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
+    """Run > Run All Cells (the menu, as a person would), then wait until it has finished."""
+    wait_for_kernel_idle(page)
+    click_menu(page, "Run", "Run All Cells")
+    wait_for_all_cells_done(page, timeout_ms)
+
+
+def wait_for_all_cells_done(page, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
+    """Wait until no cell is queued or running and the kernel is idle, and either every code
+    cell has an execution count or one failed (Run All stops at an error)."""
+    page.wait_for_function(
+        "() => {"
+        + _PANEL_JS
+        + """
+        if (!ready) return false;
+        const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+        if (!kernel || kernel.status !== 'idle') return false;
+        const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+        const pending = cells.some(c => {
+            const prompt = c.node.querySelector('.jp-InputArea-prompt');
+            return prompt && prompt.textContent.includes('*');
+        });
+        if (pending) return false;
+        const failed = cells.some(c => {
+            const outputs = c.model.outputs;
+            for (let i = 0; i < outputs.length; i++) {
+                if (outputs.get(i).type === 'error') return true;
+            }
+            return false;
+        });
+        return failed || cells.every(c => c.model.executionCount !== null);
+    }""",
+        timeout=timeout_ms,
+    )
+
+
+def error_outputs(page) -> list[str]:
+    """Text of every output that shows an error: tracebacks on stderr, error outputs, widgets
+    that failed to render."""
+    found = []
+    stderr = page.locator(f'.jp-OutputArea-output[data-mime-type="{STDERR_MIME}"]')
+    for i in range(stderr.count()):
+        text = stderr.nth(i).inner_text()
+        if "Traceback" in text or "Error" in text:
+            found.append(text)
+    rendered = page.locator(".jp-RenderedText")
+    for i in range(rendered.count()):
+        text = rendered.nth(i).inner_text()
+        if "Traceback (most recent call last)" in text or "Error displaying widget" in text:
+            if text not in found:
+                found.append(text)
+    widget_errors = page.locator(".jupyter-widgets.jupyter-widgets-error-widget, .widget-error")
+    for i in range(widget_errors.count()):
+        found.append("widget failed to render: " + widget_errors.nth(i).inner_text())
+    return found
+
+
+def widget(page, css_class: str):
+    """The first element carrying ``css_class`` (e.g. 'cnnviz-kernel-editor-output'), scrolled
+    into view. Fails with the class name if the notebook shows no such widget."""
+    locator = page.locator(f".{css_class}").first
+    try:
+        locator.wait_for(state="visible", timeout=UPDATE_TIMEOUT_MS)
+    except Exception as exc:
+        raise AssertionError(
+            f"no visible element with CSS class {css_class!r} on the page: the widget is "
+            f"missing, failed to render, or lost its add_class({css_class!r})"
+        ) from exc
+    locator.scroll_into_view_if_needed()
+    return locator
+
+
+def set_number(page, css_class: str, value) -> None:
+    """Type ``value`` into the number field of the widget with ``css_class`` and press Enter."""
+    field = widget(page, css_class).locator("input").first
+    field.click()
+    field.fill(str(value))
+    field.press("Enter")
+
+
+def set_slider(page, css_class: str, value) -> None:
+    """Type ``value`` into the readout of the slider with ``css_class`` and press Enter
+    (arrow keys do nothing in Notebook 7)."""
+    readout = widget(page, css_class).locator(".widget-readout").first
+    readout.click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+
+
+def number_value(page, css_class: str) -> str:
+    """The text in the input field of the widget with ``css_class``."""
+    return widget(page, css_class).locator("input").first.input_value()
+
+
+def slider_value(page, css_class: str) -> str:
+    return widget(page, css_class).locator(".widget-readout").first.inner_text().strip()
+
+
+def select_option(page, css_class: str, label: str) -> None:
+    """Pick ``label`` in the dropdown of the widget with ``css_class``."""
+    widget(page, css_class).locator("select").first.select_option(label=label)
+
+
+def change_control(page, css_class: str) -> str:
+    """Move the control with ``css_class`` to another valid value, whatever kind it is
+    (slider, dropdown, toggle buttons); return a description of the new value.
+
+    Sliders get a value typed into their readout: one step up, or down at the maximum.
+    """
+    control = widget(page, css_class)
+    if control.locator(".widget-readout").count():
+        handle = control.locator("[aria-valuemin]").first
+        low = float(handle.get_attribute("aria-valuemin"))
+        high = float(handle.get_attribute("aria-valuemax"))
+        now = float(handle.get_attribute("aria-valuenow"))
+        step = 1 if high - low >= 1 else (high - low) / 10
+        new = now + step if now + step <= high else now - step
+        new_text = str(int(new)) if float(new).is_integer() else f"{new:g}"
+        set_slider(page, css_class, new_text)
+        return f"slider {now:g} -> {new_text}"
+    select = control.locator("select")
+    if select.count():
+        options = select.first.locator("option")
+        current = select.first.input_value()
+        for i in range(options.count()):
+            value = options.nth(i).get_attribute("value")
+            if value != current:
+                select.first.select_option(value=value)
+                return f"dropdown -> {options.nth(i).inner_text()}"
+        raise AssertionError(f"dropdown {css_class!r} has no other option to pick")
+    buttons = control.locator("button")
+    if buttons.count():
+        for i in range(buttons.count()):
+            button = buttons.nth(i)
+            if "mod-active" not in (button.get_attribute("class") or ""):
+                button.click()
+                return f"toggle -> {button.inner_text()}"
+        raise AssertionError(f"toggle buttons {css_class!r} have no other button to press")
+    raise AssertionError(f"don't know how to change the control with class {css_class!r}")
+
+
+def text_of(page, css_class: str) -> str:
+    return widget(page, css_class).inner_text()
+
+
+def element_png(page, css_class: str) -> bytes:
+    """A PNG screenshot of the element with ``css_class``."""
+    return widget(page, css_class).screenshot()
+
+
+def image_bytes(page, css_class: str) -> bytes:
+    """The bytes behind the ``src`` of the ``<img>`` with (or inside) ``css_class``: what the
+    kernel sent, not how the browser scaled it. An element without an ``<img>`` (a canvas,
+    an SVG) gives a PNG screenshot instead."""
+    loc = widget(page, css_class)
+    if loc.evaluate("el => el.tagName") == "IMG":
+        img = loc
+    elif loc.locator("img").count():
+        img = loc.locator("img").first
+    else:
+        return loc.screenshot()
+    data = img.evaluate(
+        """async el => {
+            const r = await fetch(el.src);
+            return Array.from(new Uint8Array(await r.arrayBuffer()));
+        }"""
+    )
+    return bytes(data)
+
+
+def wait_for_change(read, before, timeout_ms: int = UPDATE_TIMEOUT_MS, poll_s: float = 0.2):
+    """Call ``read()`` until it returns something other than ``before`` (or time runs out);
+    return the last value read. The caller asserts on it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    value = read()
+    while value == before and time.monotonic() < deadline:
+        time.sleep(poll_s)
+        value = read()
+    return value
