@@ -92,11 +92,11 @@ def available_cpus() -> int:
     return max(1, cpus)
 
 
-def _cgroup_cpu_quota() -> int | None:
+def _cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     """CPUs allowed by the cgroup quota, rounded up; None if there is no quota."""
     candidates = (
-        (Path("/sys/fs/cgroup/cpu.max"), None),
-        (Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")),
+        (root / "cpu.max", None),  # cgroup v2: "<quota> <period>" or "max <period>"
+        (root / "cpu" / "cpu.cfs_quota_us", root / "cpu" / "cpu.cfs_period_us"),  # v1
     )
     for quota_path, period_path in candidates:
         try:
@@ -379,8 +379,9 @@ def preprocess(images) -> np.ndarray:
     Parameters
     ----------
     images : array_like, shape (N, H, W), (N, H, W, 1) or (H, W)
-        Integer images with values 0..255 (divided by 255), or float images already
-        scaled to 0..1 (kept). One (H, W) image becomes a batch of one.
+        Integer images with values 0..255 (divided by 255), float images already
+        scaled to 0..1 (kept), or bool masks (True is 1). One (H, W) image becomes a
+        batch of one.
 
     Returns
     -------
@@ -416,6 +417,8 @@ def preprocess(images) -> np.ndarray:
             f"`images` must be grayscale images of shape (N, H, W), (N, H, W, 1) or (H, W); "
             f"got shape {np.shape(images)}. Pass e.g. {_IMAGE_EXAMPLE}."
         )
+    if arr.dtype.kind == "b":  # a mask: True is full white
+        return arr.astype(np.float32)[..., None]
     if arr.dtype.kind == "f":
         low, high = float(np.min(arr)), float(np.max(arr))
         if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 1:
