@@ -114,6 +114,11 @@ def equivariance_error(image, kernel, shift, axis=1):
     shift = check_int(shift, "shift", minimum=-(n - 1), maximum=n - 1)
     before = apply_filter(img, kernel)
     after = apply_filter(_shift(img, shift, axis), kernel)
+    return _moved_difference(before, after, shift, axis)
+
+
+def _moved_difference(before, after, shift, axis):
+    """Largest |after - before moved by shift| where both maps exist."""
     k, m = abs(shift), before.shape[axis]
     if k >= m:
         raise ValueError(
@@ -122,15 +127,30 @@ def equivariance_error(image, kernel, shift, axis=1):
         )
     moved = [slice(None), slice(None)]
     kept = [slice(None), slice(None)]
-    moved[axis], kept[axis] = (
-        (slice(k, m), slice(0, m - k))
-        if shift >= 0
-        else (
-            slice(0, m - k),
-            slice(k, m),
-        )
-    )
+    if shift >= 0:
+        moved[axis], kept[axis] = slice(k, m), slice(0, m - k)
+    else:
+        moved[axis], kept[axis] = slice(0, m - k), slice(k, m)
     return float(np.abs(after[tuple(moved)] - before[tuple(kept)]).max())
+
+
+def _compare_maps(base, moved, base_pooled, pool_fn, size, axis, margin):
+    """Correlations of two feature maps at the same places, before and after pooling,
+    leaving out ``margin`` positions at each border along ``axis``."""
+    length = base.shape[axis]
+    step = size[axis]
+    # A pooled cell is undisturbed when its whole window lies inside the undisturbed region.
+    first = -(-margin // step)
+    last = min((length - margin - size[axis]) // step + 1, base_pooled.shape[axis])
+
+    def crop(arr, lo, hi):
+        index = [slice(None), slice(None)]
+        index[axis] = slice(lo, hi)
+        return arr[tuple(index)]
+
+    before = _correlation(crop(base, margin, length - margin), crop(moved, margin, length - margin))
+    after = _correlation(crop(base_pooled, first, last), crop(pool_fn(moved, size), first, last))
+    return before, after
 
 
 class ShiftTolerance(NamedTuple):
@@ -264,25 +284,10 @@ def shift_tolerance(
             f"a larger image."
         )
     base_pooled = pool_fn(base, size)
-    step = size[axis]
-    pooled_length = base_pooled.shape[axis]
-    # A pooled cell is undisturbed when its whole window lies inside the undisturbed region.
-    first = -(-margin // step)
-    last = (length - margin - size[axis]) // step + 1
-    last = min(last, pooled_length)
-
-    def crop(arr, lo, hi):
-        index = [slice(None), slice(None)]
-        index[axis] = slice(lo, hi)
-        return arr[tuple(index)]
-
     before, after = [], []
     for s in shifts:
         moved = np.maximum(apply_filter(_shift(img, s, axis), kernel), 0.0)
-        before.append(
-            _correlation(crop(base, margin, length - margin), crop(moved, margin, length - margin))
-        )
-        after.append(
-            _correlation(crop(base_pooled, first, last), crop(pool_fn(moved, size), first, last))
-        )
+        b, a = _compare_maps(base, moved, base_pooled, pool_fn, size, axis, margin)
+        before.append(b)
+        after.append(a)
     return ShiftTolerance(shifts, tuple(before), tuple(after), pool, size)

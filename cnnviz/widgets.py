@@ -443,10 +443,13 @@ MARK_COLOUR = (0, 176, 80)
 
 
 def _marked_png(values, cmap, vmin, vmax, boxes=(), *, min_size=PICTURE_MIN_SIZE):
-    """Colour-map a 2-D array, enlarge it crisply, draw box outlines, encode as RGB PNG.
+    """Colour-map a 2-D array, enlarge it crisply, draw box outlines, encode as a PNG.
 
     ``boxes`` holds ``(row0, col0, row1, col1)`` in image pixels (end exclusive), drawn
     after the enlargement so a box around one pixel of a 512x512 picture stays visible.
+    The picture stays a one-byte-per-pixel palette PNG (as fast as :func:`array_to_png`):
+    the top colour of the map gives its palette slot to the box colour, a change of one
+    level in 255 that nobody sees.
     """
     import io
 
@@ -456,21 +459,26 @@ def _marked_png(values, cmap, vmin, vmax, boxes=(), *, min_size=PICTURE_MIN_SIZE
 
     if vmax <= vmin:
         vmin, vmax = vmin - 1.0, vmin + 1.0
-    rgb = _lut(cmap)[_to_indices(values, vmin, vmax)]
+    indices = _to_indices(values, vmin, vmax)
+    np.minimum(indices, 254, out=indices)
     factor = -(-min_size // min(values.shape)) if min_size else 1
     if factor > 1:
-        rgb = np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
-    height, width = rgb.shape[:2]
+        indices = np.repeat(np.repeat(indices, factor, axis=0), factor, axis=1)
+    height, width = indices.shape
     thick = max(2, min(height, width) // 150)
     for r0, c0, r1, c1 in boxes:
         top, left = max(r0 * factor - thick, 0), max(c0 * factor - thick, 0)
         bottom, right = min(r1 * factor + thick, height), min(c1 * factor + thick, width)
-        rgb[top : top + thick, left:right] = MARK_COLOUR
-        rgb[bottom - thick : bottom, left:right] = MARK_COLOUR
-        rgb[top:bottom, left : left + thick] = MARK_COLOUR
-        rgb[top:bottom, right - thick : right] = MARK_COLOUR
+        indices[top : top + thick, left:right] = 255
+        indices[bottom - thick : bottom, left:right] = 255
+        indices[top:bottom, left : left + thick] = 255
+        indices[top:bottom, right - thick : right] = 255
+    palette = _lut(cmap).copy()
+    palette[255] = MARK_COLOUR
+    picture = Image.frombytes("P", (width, height), np.ascontiguousarray(indices).tobytes())
+    picture.putpalette(palette.ravel().tolist())
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb)).save(buffer, format="PNG", compress_level=1)
+    picture.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
@@ -1292,11 +1300,10 @@ class ShiftExplorer(widgets.VBox):
     """
 
     def __init__(self, image, kernel, *, max_shift, size, crop):
-        from cnnviz.invariance import equivariance_error, shift_image, shift_tolerance
+        from cnnviz import invariance
 
-        self._shift_image = shift_image
-        self._equivariance_error = equivariance_error
-        self._shift_tolerance = shift_tolerance
+        self._invariance = invariance
+        self._pooled = {}  # pooling kind -> pooled feature map of the original
         self._label, self._image = _resolve_image(image, "image")
         self._kernel = KERNELS[kernel]
         self._kernel_name = kernel
@@ -1304,6 +1311,12 @@ class ShiftExplorer(widgets.VBox):
         self._max_shift = max_shift
         feature = np.maximum(apply_filter(self._image, self._kernel), 0.0)
         h, w = feature.shape
+        if w < 4 * max_shift + 2 * size:
+            raise ValueError(
+                f"`image` is too narrow for shifts up to {max_shift}: its feature map has "
+                f"{w} columns, at least {4 * max_shift + 2 * size} are needed. Use a larger "
+                f"image or a smaller `max_shift`."
+            )
         # A close-up in the middle: at full size a shift of 2 pixels is invisible.
         side = min(crop, h, w)
         side -= side % size
@@ -1381,22 +1394,26 @@ class ShiftExplorer(widgets.VBox):
         from cnnviz.pooling import avg_pool, max_pool
 
         k = self.shift.value
-        pool = max_pool if self.pool.value == "max" else avg_pool
-        moved = np.maximum(apply_filter(self._shift_image(self._image, k), self._kernel), 0.0)
-        tolerance = self._shift_tolerance(
-            self._image,
-            self._kernel,
-            (k,),
-            pool=self.pool.value,
-            size=self._size,
-            margin=self._max_shift,
+        kind = self.pool.value
+        pool = max_pool if kind == "max" else avg_pool
+        if kind not in self._pooled:
+            self._pooled[kind] = pool(self._feature, self._size)
+        # One filter per move: the original's feature map and its pooling are cached.
+        inv = self._invariance
+        moved = np.maximum(apply_filter(inv._shift(self._image, k, 1), self._kernel), 0.0)
+        self.equivariance = inv._moved_difference(self._feature, moved, k, 1)
+        self.correlation_before, self.correlation_after = inv._compare_maps(
+            self._feature,
+            moved,
+            self._pooled[kind],
+            pool,
+            (self._size, self._size),
+            1,
+            self._max_shift,
         )
-        self.equivariance = self._equivariance_error(self._image, self._kernel, k)
-        self.correlation_before = tolerance.before[0]
-        self.correlation_after = tolerance.after[0]
         size = self._size
         self.before_shifted.value = self._close_up(moved, 1)
-        self.after.value = self._close_up(pool(self._feature, size), size)
+        self.after.value = self._close_up(self._pooled[kind], size)
         self.after_shifted.value = self._close_up(pool(moved, size), size)
         label = f"{size}×{size} {self.pool.value} pooling"
         self._after_title.value = f"<b>After {label}</b> of the original"
