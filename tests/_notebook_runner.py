@@ -13,8 +13,8 @@ developer happens to have:
 - ``PYTHONPATH`` starts with ``tests/offline`` (its ``sitecustomize`` refuses every
   non-loopback connection and name lookup, so a download fails at once);
 - ``KERAS_HOME``, ``XDG_CACHE_HOME`` (scikit-image/pooch downloads) and ``IPYTHONDIR`` point
-  at empty temporary folders, so a dataset cached on this machine cannot hide a missing
-  offline path;
+  at empty temporary folders and ``CNNVIZ_DATA_DIR`` is unset, so a dataset cached or
+  pre-filled on this machine cannot hide a missing offline path;
 - ``CNNVIZ_FAST=1`` (the notebooks' parameters cell picks small sizes), ``CNNVIZ_OFFLINE=1``,
   ``MPLBACKEND=Agg``, and the working directory is the notebook's folder.
 
@@ -81,6 +81,8 @@ def kernel_env(scratch: Path, extra_env: dict[str, str] | None = None) -> dict[s
     ``extra_env`` wins over everything (e.g. ``{"CNNVIZ_FAST": "0"}`` for a full run).
     """
     env = dict(os.environ)
+    # An instructor's pre-filled data folder would hide a missing offline path, like a cache.
+    env.pop("CNNVIZ_DATA_DIR", None)
     for name in ("keras_home", "cache", "ipython"):
         (scratch / name).mkdir(parents=True, exist_ok=True)
     old_path = env.get("PYTHONPATH", "")
