@@ -59,7 +59,7 @@ def check_answer(answer, expected, *, tolerance=1e-6, name="answer"):
     shown = repr(answer) if isinstance(answer, str) else _short(answer)
     if isinstance(expected, str):
         if not isinstance(answer, str):
-            return f"not quite: {name} should be text (in quotes), e.g. {name} = 'lower'."
+            return f'not quite: {name} should be text, in quotes: {name} = "...".'
         if answer.strip().lower() == expected.strip().lower():
             return f"right: {shown} is correct."
         return f"not quite: {shown} is not the answer; have another look."
