@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnviz._validation import as_float_array, check_pair
+from cnnviz._validation import as_float_array, check_finite_result, check_pair
 
 __all__ = ["avg_pool", "max_pool", "pool_winners"]
 
@@ -27,9 +27,9 @@ _IMAGE_EXAMPLE = (
 _CELL_LOOP_MAX = 128
 
 
-def _check(image, size, stride):
+def _check(image, size, stride, check_finite=True):
     """Validated float64 image, window and stride, and the output size per axis."""
-    img = as_float_array(image, "image", (2, 3), example=_IMAGE_EXAMPLE)
+    img = as_float_array(image, "image", (2, 3), example=_IMAGE_EXAMPLE, check_finite=check_finite)
     size = check_pair(size, "size")
     stride = size if stride is None else check_pair(stride, "stride")
     h, w = img.shape[:2]
@@ -138,8 +138,9 @@ def max_pool(image, size=2, stride=None):
     array([[12., 14.],
            [22., 24.]])
     """
-    img, size, stride, out = _check(image, size, stride)
-    return _pool(img, size, stride, out, np.maximum)
+    # NaN and +inf win every maximum, so scanning the 4x smaller result is enough.
+    img, size, stride, out = _check(image, size, stride, check_finite=False)
+    return check_finite_result(_pool(img, size, stride, out, np.maximum), "image")
 
 
 def avg_pool(image, size=2, stride=None):
@@ -190,10 +191,11 @@ def avg_pool(image, size=2, stride=None):
     >>> avg_pool([[1, 2, 100], [3, 4, 100], [100, 100, 100]])
     array([[2.5]])
     """
-    img, size, stride, out = _check(image, size, stride)
+    # NaN and infinity spread through every sum, so scanning the result is enough.
+    img, size, stride, out = _check(image, size, stride, check_finite=False)
     result = _pool(img, size, stride, out, np.add)
     result /= size[0] * size[1]
-    return result
+    return check_finite_result(result, "image")
 
 
 def pool_winners(image, size=2, stride=None):

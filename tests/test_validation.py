@@ -6,6 +6,7 @@ import pytest
 from cnnviz._validation import (
     as_float_array,
     check_choice,
+    check_finite_result,
     check_int,
     check_number,
     check_pair,
@@ -145,3 +146,25 @@ def test_describe_is_short_and_informative():
     assert describe([[1, 2]]) == "list of shape (1, 2)"
     assert describe("x") == "'x'"
     assert len(describe(object())) < 80
+
+
+def test_check_finite_result_blames_the_input():
+    assert check_finite_result(np.ones(3), "image").tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="`image` must contain only finite numbers"):
+        check_finite_result(np.array([1.0, np.nan]), "image")
+
+
+def test_as_float_array_can_leave_the_finite_scan_to_the_caller():
+    out = as_float_array([[np.nan]], "image", (2,), example="x", check_finite=False)
+    assert np.isnan(out).all()
+
+
+def test_pooling_rejects_non_finite_values_that_reach_the_result():
+    from cnnviz import avg_pool, max_pool
+
+    with pytest.raises(ValueError, match="finite"):
+        max_pool([[1.0, np.inf], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="finite"):
+        avg_pool([[1.0, -np.inf], [0.0, 0.0]])
+    # A -inf that loses every maximum does not change the result, so it is not an error.
+    assert max_pool([[1.0, -np.inf], [0.0, 0.0]]).tolist() == [[1.0]]
