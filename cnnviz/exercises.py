@@ -88,6 +88,8 @@ def check_answer(answer, expected, *, tolerance=1e-6, name="answer"):
 
 
 def _short(value) -> str:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, np.ndarray):

@@ -47,6 +47,11 @@ def test_wrong_answers_get_a_hint_but_not_the_truth(answer, expected, hint):
     assert str(expected) not in message.replace(repr(answer), "")  # truth never given away
 
 
+def test_large_whole_numbers_are_shown_in_full():
+    assert check_answer(3125824, 3125824) == "right: 3125824 is correct."
+    assert check_answer(3125824.0, 3125824) == "right: 3125824 is correct."
+
+
 def test_tolerance():
     assert check_answer(0.44, 0.4412, tolerance=0.01).startswith("right")
     assert check_answer(0.40, 0.4412, tolerance=0.01).startswith("not quite")
