@@ -527,7 +527,8 @@ class TrainingProgress:
 
 
 def _format_logs(logs: dict) -> str:
-    return ", ".join(f"{k} {float(v):.3f}" for k, v in logs.items())
+    ordered = sorted(logs.items(), key=lambda item: item[0] != "loss")  # loss first
+    return ", ".join(f"{k} {float(v):.3f}" for k, v in ordered)
 
 
 @dataclass

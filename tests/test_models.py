@@ -344,7 +344,7 @@ def test_inside_errors(pretrained, keras):
 
 @tf_mark
 def test_seeded_training_on_shipped_subset_beats_chance(keras, shipped):
-    model = build_cnn(filters=(32, 64), seed=0)
+    model = build_cnn(**models.NOTEBOOK_CNN, seed=0)  # what notebook 04 trains
     result = train(model, shipped, epochs=2, batch_size=64, seed=0)
     accuracy = float(np.mean(predict(model, shipped.x_test).argmax(axis=1) == shipped.y_test))
     assert accuracy > 0.8  # chance is 0.1
@@ -376,6 +376,20 @@ def test_training_drives_the_progress_display(keras, shipped):
     final_loss = result.metrics["loss"][-1]
     assert f"loss {final_loss:.3f}" in progress.text.value
     assert progress.epoch_bar.bar_style == "success"
+
+
+@tf_mark
+def test_progress_true_displays_a_display_in_a_notebook(keras, shipped, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(models, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    x, y = shipped.x_train[:64], shipped.y_train[:64]
+    result = train(build_cnn((2,), seed=0), (x, y), epochs=1, batch_size=32)
+    assert isinstance(result.progress, TrainingProgress)
+    assert shown == [result.progress.widget]
+    assert result.progress.batch_bar.value == 2
 
 
 def test_progress_display_throttles_but_always_shows_last_batch():
