@@ -276,6 +276,7 @@ class JupyterServer:
 DEMO_NOTEBOOK = "harness/demo.ipynb"
 BROKEN_NOTEBOOK = "harness/broken.ipynb"
 BROKEN_MESSAGE = "deliberate failure to prove the harness sees errors"
+BROKEN_CALLBACK = "deliberate callback failure"
 
 DEMO_SOURCE = [
     "import os\n\nFAST = os.environ.get('CNNVIZ_FAST') == '1'",
@@ -334,11 +335,17 @@ def write_demo_notebook(path: Path) -> Path:
 
 
 def write_broken_notebook(path: Path) -> Path:
-    """Write a notebook whose second cell raises, to check that errors are seen."""
+    """Write a notebook with a traceback in an Output widget and a cell that raises, to check
+    that both are seen."""
     return _write_notebook(
         path,
         [
             "import os\n\nFAST = os.environ.get('CNNVIZ_FAST') == '1'",
+            # What a failing widget callback looks like: a traceback inside an Output widget.
+            "import traceback\n\nimport ipywidgets as widgets\n\n"
+            "out = widgets.Output()\ndisplay(out)\nwith out:\n    try:\n"
+            f"        raise KeyError({BROKEN_CALLBACK!r})\n"
+            "    except KeyError:\n        traceback.print_exc()",
             f"raise ValueError({BROKEN_MESSAGE!r})",
             "print('not reached')",
         ],
@@ -459,24 +466,64 @@ def wait_for_all_cells_done(page, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
 
 
 def error_outputs(page) -> list[str]:
-    """Text of every output that shows an error: tracebacks on stderr, error outputs, widgets
-    that failed to render."""
-    found = []
+    """Everything on the page that shows an error, as text (empty list: none).
+
+    - error outputs of cells (any exception, including a SyntaxError that prints no
+      "Traceback"), and stderr streams of cells that carry a traceback, read from the
+      notebook model;
+    - the same as rendered (``.jp-OutputArea-output`` with the stderr MIME type holding a
+      traceback), which also covers Output widgets where callbacks print their exceptions;
+    - widgets that could not be displayed ("Error displaying widget", ipywidgets' error view).
+    """
+    found = page.evaluate(
+        "() => {"
+        + _PANEL_JS
+        + """
+        const found = [];
+        if (!ready) return found;
+        panel.content.widgets.forEach((cell, index) => {
+            if (cell.model.type !== 'code') return;
+            const outputs = cell.model.outputs;
+            for (let i = 0; i < outputs.length; i++) {
+                const out = outputs.get(i).toJSON();
+                if (out.output_type === 'error') {
+                    found.push(`cell ${index}: ${out.ename}: ${out.evalue}\\n`
+                               + (out.traceback || []).join('\\n'));
+                } else if (out.output_type === 'stream' && out.name === 'stderr') {
+                    const text = Array.isArray(out.text) ? out.text.join('') : out.text;
+                    if (text.includes('Traceback')) {
+                        found.push(`cell ${index}: traceback on stderr\\n${text}`);
+                    }
+                }
+            }
+        });
+        return found;
+    }"""
+    )
+    found = [_ANSI.sub("", text) for text in found]
     stderr = page.locator(f'.jp-OutputArea-output[data-mime-type="{STDERR_MIME}"]')
     for i in range(stderr.count()):
         text = stderr.nth(i).inner_text()
-        if "Traceback" in text or "Error" in text:
+        if "Traceback" in text and not any(_same_error(text, f) for f in found):
+            found.append("rendered stderr: " + text)
+    outputs = page.locator(".jp-OutputArea-output")
+    for i in range(outputs.count()):
+        text = outputs.nth(i).inner_text()
+        if text.startswith("Error displaying widget"):
             found.append(text)
-    rendered = page.locator(".jp-RenderedText")
-    for i in range(rendered.count()):
-        text = rendered.nth(i).inner_text()
-        if "Traceback (most recent call last)" in text or "Error displaying widget" in text:
-            if text not in found:
-                found.append(text)
-    widget_errors = page.locator(".jupyter-widgets.jupyter-widgets-error-widget, .widget-error")
-    for i in range(widget_errors.count()):
-        found.append("widget failed to render: " + widget_errors.nth(i).inner_text())
+    broken = page.locator(".jupyter-widgets-error-widget")
+    for i in range(broken.count()):
+        found.append("widget failed to render: " + broken.nth(i).inner_text())
     return found
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _same_error(rendered: str, reported: str) -> bool:
+    """True if a rendered traceback is one already reported from the model."""
+    last = [line for line in rendered.strip().splitlines() if line.strip()]
+    return bool(last) and last[-1].strip() in reported
 
 
 def widget(page, css_class: str):

@@ -97,13 +97,16 @@ def test_demo_widgets_update_picture(page, steps, jupyter_server, frontend):
 
 
 def test_harness_sees_errors(page, steps, jupyter_server):
-    """A cell that raises must show up in error_outputs, or the other tests prove nothing."""
+    """A raising cell and a traceback inside an Output widget (a failing callback) must show
+    up in error_outputs, or the other tests prove nothing."""
     ui.open_notebook(page, jupyter_server.lab_url(ui.BROKEN_NOTEBOOK))
     ui.run_all_cells(page)
     steps.shot("ran-broken-notebook")
     errors = ui.error_outputs(page)
-    assert len(errors) == 1, errors
-    assert "ValueError" in errors[0] and ui.BROKEN_MESSAGE in errors[0]
+    assert len(errors) == 2, errors
+    assert errors[0].startswith("cell 2: ValueError: " + ui.BROKEN_MESSAGE)
+    assert errors[1].startswith("rendered stderr: Traceback")
+    assert ui.BROKEN_CALLBACK in errors[1]
 
 
 # --------------------------------------------------------------------------------------------
