@@ -849,7 +849,7 @@ class PoolingSandbox(widgets.VBox):
             options=["max", "average"],
             value=kind,
             description="Pooling",
-            style={"button_width": "72px"},
+            style={"button_width": "86px"},
         )
         self.new_numbers = widgets.Button(description="New numbers", icon="refresh")
         self.output = widgets.HTML()
@@ -1062,7 +1062,7 @@ class PoolingExplorer(widgets.VBox):
             options=["max", "average"],
             value=kind,
             description="Pooling",
-            style={"button_width": "72px"},
+            style={"button_width": "86px"},
         )
         self.size = widgets.IntSlider(value=size, min=2, max=8, description="Size")
         self.stride = widgets.Dropdown(
@@ -1333,7 +1333,7 @@ class ShiftExplorer(widgets.VBox):
             options=["max", "average"],
             value="max",
             description="Pooling",
-            style={"button_width": "72px"},
+            style={"button_width": "86px"},
         )
         self.before = _picture("cnnviz-shift-explorer-before")
         self.before_shifted = _picture("cnnviz-shift-explorer-before-shifted")
