@@ -165,7 +165,9 @@ class JupyterServer:
             "--ServerApp.open_browser=False",
             # The test process owns the server; no "shut down?" prompt, no terminals.
             "--ServerApp.terminals_enabled=False",
-            "--LabApp.news_url=",
+            # Nothing that reaches out to the internet: no news feed, no PyPI extension search.
+            "--LabApp.news_url=None",
+            "--LabApp.extension_manager=readonly",
             "--ServerApp.log_level=INFO",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -311,7 +313,18 @@ def update(change):
 slider.observe(update, names="value")
 shade.observe(update, names="value")
 display(widgets.VBox([slider, shade, output]))''',
-    "print('demo ready, fast mode:', FAST)",
+    """import socket
+
+probe = socket.socket()
+try:
+    probe.connect(("192.0.2.1", 80))  # TEST-NET-1, never reachable
+    network = "reachable"
+except OSError as exc:
+    network = str(exc)
+finally:
+    probe.close()
+print("demo ready; fast mode:", FAST, "; offline:", os.environ.get("CNNVIZ_OFFLINE"))
+print("network:", network)""",
 ]
 
 

@@ -73,6 +73,10 @@ def test_demo_widgets_update_picture(page, steps, jupyter_server, frontend):
         else jupyter_server.notebook7_url(ui.DEMO_NOTEBOOK)
     )
     open_and_run(page, steps, url)
+    # The kernel got the test environment: fast mode, offline, and no network.
+    printed = page.locator(".jp-OutputArea-output").all_inner_texts()
+    assert any("demo ready; fast mode: True ; offline: 1" in t for t in printed), printed
+    assert any("network: network access is disabled" in t for t in printed), printed
 
     before = ui.image_bytes(page, "cnnviz-demo-output")
     assert before.startswith(b"\x89PNG"), "the demo picture should be the PNG the kernel sent"
