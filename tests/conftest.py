@@ -4,14 +4,14 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 OFFLINE_DIR = Path(__file__).parent / "offline"
 sys.path.insert(0, str(OFFLINE_DIR))
 import _network_guard  # noqa: E402,F401  (installs the guard for the whole test session)
-
-import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
