@@ -21,6 +21,7 @@ NB02 = "notebooks/02_pooling.ipynb"
 NB05 = "notebooks/05_inside_a_trained_cnn.ipynb"
 
 # The CSS classes (contract with cnnviz.widgets).
+KERNEL_EDITOR = "cnnviz-kernel-editor"  # the whole editor
 KERNEL_CELL = "cnnviz-kernel-editor-cell-1-1"  # the centre weight of the 3x3 kernel
 KERNEL_OUTPUT = "cnnviz-kernel-editor-output"  # the filtered picture (ipywidgets.Image)
 POOL_SIZE = "cnnviz-pooling-explorer-size"  # pool size control
@@ -48,12 +49,13 @@ def assert_no_errors(page) -> None:
 def edit_kernel_and_check_picture(page, steps) -> None:
     """Type a new centre weight into the kernel editor; the filtered picture must change."""
     before = ui.image_bytes(page, KERNEL_OUTPUT)
-    steps.shot("before-kernel-edit", focus=ui.widget(page, KERNEL_OUTPUT))
+    steps.shot("before-kernel-edit", focus=ui.widget(page, KERNEL_EDITOR))
     old = ui.number_value(page, KERNEL_CELL)
-    new = "-7" if old.strip() != "-7" else "3"
+    # Centre weight 1 adds the image itself to the edges: still a visible picture.
+    new = "1" if old.strip() != "1" else "2"
     ui.set_number(page, KERNEL_CELL, new)
     after = ui.wait_for_change(lambda: ui.image_bytes(page, KERNEL_OUTPUT), before)
-    steps.shot("after-kernel-edit", focus=ui.widget(page, KERNEL_OUTPUT))
+    steps.shot("after-kernel-edit", focus=ui.widget(page, KERNEL_EDITOR))
     assert after != before, (
         f"the filtered picture did not change after typing {new} (was {old!r}) into the "
         "kernel editor's centre weight"
