@@ -781,3 +781,511 @@ def show_shift_tolerance(tolerance, ax=None):
     ax.set_xticks(list(tolerance.shifts))
     ax.legend()
     return lines
+
+
+# --------------------------------------------------------------------------- notebooks 04-06
+def _metrics_of(history, name="history") -> dict:
+    """metric name -> list of floats, from a TrainingResult, a keras History or a dict."""
+    if hasattr(history, "metrics") and isinstance(history.metrics, dict):
+        raw = history.metrics
+    elif hasattr(history, "history") and isinstance(history.history, dict):
+        raw = history.history
+    elif isinstance(history, dict):
+        raw = history
+    else:
+        raise TypeError(
+            f"`{name}` must be what cnnviz.models.train returns, a keras History or a dict of "
+            f"per-epoch lists; got {describe(history)}."
+        )
+    return {key: [float(v) for v in values] for key, values in raw.items()}
+
+
+def plot_history(history, ax=None, *, metric="accuracy", label=None, color=None):
+    """Learning curves: one metric per epoch, on the training data (solid) and test (dashed).
+
+    Parameters
+    ----------
+    history : TrainingResult, keras History or dict
+        What :func:`cnnviz.models.train` returns, ``model.fit(...)``'s History, or a dict
+        such as ``{"accuracy": [...], "val_accuracy": [...]}``.
+    ax : matplotlib Axes, optional
+    metric : str, optional
+        ``"accuracy"``, ``"loss"`` or another key; the test curve is ``"val_" + metric``.
+    label : str, optional
+        Put in front of "train" and "test" in the legend (e.g. the model's name).
+    color : str, optional
+        One colour for both curves of this model.
+
+    Returns
+    -------
+    list of matplotlib Line2D
+        The training curve, then the test curve if the history has one.
+
+    Examples
+    --------
+    >>> lines = plot_history({"accuracy": [0.8, 0.9], "val_accuracy": [0.78, 0.85]}, label="CNN")
+    >>> [line.get_label() for line in lines], lines[1].get_ydata().tolist()
+    (['CNN train', 'CNN test'], [0.78, 0.85])
+    """
+    metrics = _metrics_of(history)
+    if not isinstance(metric, str) or metric not in metrics:
+        raise ValueError(
+            f"`metric` must be one of the recorded metrics {sorted(metrics)}; got {metric!r}."
+        )
+    ax = _axes(ax)
+    prefix = f"{label} " if label else ""
+    epochs = list(range(1, len(metrics[metric]) + 1))
+    lines = ax.plot(epochs, metrics[metric], "o-", color=color, label=f"{prefix}train")
+    color = lines[0].get_color()
+    if f"val_{metric}" in metrics:
+        lines += ax.plot(
+            epochs, metrics[f"val_{metric}"], "s--", color=color, label=f"{prefix}test"
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_xticks(epochs)
+    ax.legend()
+    return lines
+
+
+def compare_histories(histories, axes=None, *, metrics=("accuracy", "loss"), size=4.0):
+    """Learning curves of several models side by side: one panel per metric.
+
+    Parameters
+    ----------
+    histories : dict of str -> TrainingResult, keras History or dict
+        Model name -> its training history (see :func:`plot_history`).
+    axes : sequence of matplotlib Axes, optional
+        One per metric.
+    metrics : sequence of str, optional
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (len(metrics),)
+
+    Examples
+    --------
+    >>> fig, axes = compare_histories({
+    ...     "dense": {"accuracy": [0.8, 0.85], "loss": [0.6, 0.5]},
+    ...     "CNN": {"accuracy": [0.85, 0.9], "loss": [0.5, 0.3]},
+    ... })
+    >>> [ax.get_ylabel() for ax in axes], len(axes[0].get_lines())
+    (['accuracy', 'loss'], 2)
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise TypeError(
+            f"`histories` must be a non-empty dict of model name -> history; got "
+            f"{describe(histories)}. Pass e.g. {{'dense': dense_result, 'CNN': cnn_result}}."
+        )
+    if isinstance(metrics, str) or not metrics:
+        raise TypeError(f"`metrics` must be a list of metric names; got {describe(metrics)}.")
+    fig, grid = _figure_and_axes(axes, 1, len(metrics), size)
+    grid = np.atleast_1d(grid)
+    for ax, metric in zip(grid, metrics, strict=True):
+        for i, (name, history) in enumerate(histories.items()):
+            plot_history(history, ax, metric=metric, label=name, color=f"C{i}")
+        ax.set_title(f"{metric} per epoch")
+    if axes is None:
+        fig.tight_layout()
+    return fig, grid
+
+
+def show_mistakes(
+    images, y_true, y_pred, class_names=None, *, probabilities=None, n=8, ncols=8, size=1.6
+):
+    """The first ``n`` misclassified images, titled with the true and the predicted class.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W)
+    y_true, y_pred : array_like of int, shape (N,)
+        True classes and the model's predictions.
+    class_names : sequence of str, optional
+        Names of the classes (default: their numbers).
+    probabilities : array_like, shape (N, classes), optional
+        The model's probabilities: the predicted class's probability is shown too.
+    n : int, optional
+    ncols : int, optional
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes
+    shown : ndarray of int
+        The indices of the images shown (empty if there is no mistake).
+
+    Examples
+    --------
+    >>> fig, axes, shown = show_mistakes(np.zeros((3, 4, 4)), [1, 2, 3], [1, 0, 3])
+    >>> shown.tolist(), axes.flat[0].get_title()
+    ([1], 'true 2\\npredicted 0')
+    """
+    import matplotlib.pyplot as plt
+
+    arr = as_float_array(images, "images", (3,), example="the test images, shape (N, 28, 28)")
+    truth = np.asarray(y_true)
+    guess = np.asarray(y_pred)
+    if truth.shape != (len(arr),) or guess.shape != (len(arr),):
+        raise ValueError(
+            f"`y_true` and `y_pred` must hold one class per image ({len(arr)}); got shapes "
+            f"{truth.shape} and {guess.shape}."
+        )
+    if probabilities is not None:
+        probabilities = as_float_array(probabilities, "probabilities", (2,), example="(N, 10)")
+        if len(probabilities) != len(arr):
+            raise ValueError(
+                f"`probabilities` must have one row per image ({len(arr)}); got "
+                f"{len(probabilities)}."
+            )
+    n = check_int(n, "n", minimum=1)
+    ncols = check_int(ncols, "ncols", minimum=1)
+
+    def name(k):
+        return str(class_names[int(k)]) if class_names is not None else str(int(k))
+
+    shown = np.flatnonzero(truth != guess)[:n]
+    if len(shown) == 0:
+        fig, ax = plt.subplots(figsize=(size * 2, size))
+        ax.text(0.5, 0.5, "no mistakes", ha="center", va="center")
+        ax.axis("off")
+        return fig, np.array([[ax]]), shown
+    cols = min(ncols, len(shown))
+    rows = -(-len(shown) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.4), squeeze=False)
+    for ax in axes.flat[len(shown) :]:
+        ax.axis("off")
+    for ax, i in zip(axes.flat, shown, strict=False):
+        ax.imshow(arr[i], cmap="gray", interpolation="nearest")
+        title = f"true {name(truth[i])}\npredicted {name(guess[i])}"
+        if probabilities is not None:
+            title += f" ({probabilities[i, int(guess[i])]:.0%})"
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig, axes, shown
+
+
+def _kernel_stack(weights, channel):
+    """(kh, kw, in, f) or (kh, kw, f) weights -> (f, kh, kw)."""
+    arr = as_float_array(
+        weights, "weights", (3, 4), example="learned_kernels(model, 'conv1').weights"
+    )
+    if arr.ndim == 4:
+        channel = check_int(channel, "channel", minimum=0, maximum=arr.shape[2] - 1)
+        arr = arr[:, :, channel, :]
+    return np.moveaxis(arr, -1, 0)
+
+
+def kernel_grid(weights, *, channel=0, ncols=8, size=1.1, annotate=False, suptitle=None):
+    """Every filter of a Conv2D layer as a small kernel picture, on one diverging scale.
+
+    Red weights add, blue weights subtract, white is zero; all kernels share the colour
+    limits (the largest absolute weight), so a pale kernel really has small weights.
+
+    Parameters
+    ----------
+    weights : array_like, shape (kh, kw, in_channels, filters) or (kh, kw, filters)
+        A layer's kernels as Keras stores them, e.g.
+        ``cnnviz.models.learned_kernels(model, "conv1").weights``.
+    channel : int, optional
+        Which input channel's slice to show for 4-D weights.
+    ncols : int, optional
+    size : float, optional
+        Width and height of each panel in inches.
+    annotate : bool, optional
+        Write every weight in its cell (readable for a few kernels only).
+    suptitle : str, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (rows, ncols)
+
+    Examples
+    --------
+    >>> weights = np.zeros((3, 3, 1, 4))
+    >>> weights[1, 1, 0, 2] = -0.5
+    >>> fig, axes = kernel_grid(weights, ncols=2)
+    >>> axes.shape, axes[1, 0].get_title(), axes[1, 0].images[0].get_clim()
+    ((2, 2), '#2', (-0.5, 0.5))
+    """
+    import matplotlib.pyplot as plt
+
+    stack = _kernel_stack(weights, channel)
+    ncols = check_int(ncols, "ncols", minimum=1)
+    count = len(stack)
+    cols = min(ncols, count)
+    rows = -(-count // cols)
+    limit = float(np.abs(stack).max()) or 1.0
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.5), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i < count:
+            show_kernel(stack[i], ax, title=f"#{i}", annotate=annotate, vmax=limit)
+            ax.title.set_fontsize(8)
+        else:
+            ax.axis("off")
+    drawn = axes.flat[0].images[0]
+    fig.colorbar(drawn, ax=axes.ravel().tolist(), fraction=0.02, pad=0.02)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig, axes
+
+
+def show_feature_maps(
+    maps, *, ncols=8, cmap="inferno", size=1.2, shared=True, titles=None, suptitle=None
+):
+    """All feature maps of one image at one layer, one small picture per filter.
+
+    Parameters
+    ----------
+    maps : array_like, shape (h, w, filters)
+        E.g. ``activations(model, digits)["conv1"][0]``.
+    ncols : int, optional
+    cmap : str, optional
+        Dark is 0; the ReLU and pooling outputs are never negative.
+    size : float, optional
+        Width and height of each panel in inches.
+    shared : bool, optional
+        One colour scale (0 to the largest value of all maps) so that strong and weak
+        filters can be compared; ``False`` scales each map to its own maximum.
+    titles : sequence of str, optional
+        One per filter (default ``"#0"``, ``"#1"``, ...).
+    suptitle : str, optional
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (rows, ncols)
+
+    Examples
+    --------
+    >>> maps = np.zeros((5, 5, 3))
+    >>> maps[2, 2, 1] = 4.0
+    >>> fig, axes = show_feature_maps(maps)
+    >>> axes.shape, axes[0, 1].images[0].get_clim()
+    ((1, 3), (0.0, 4.0))
+    """
+    import matplotlib.pyplot as plt
+
+    arr = as_float_array(maps, "maps", (3,), example="activations(model, x)['conv1'][0]")
+    count = arr.shape[2]
+    if titles is not None and len(titles) != count:
+        raise ValueError(f"`titles` must have one title per map ({count}); got {len(titles)}.")
+    ncols = check_int(ncols, "ncols", minimum=1)
+    cols = min(ncols, count)
+    rows = -(-count // cols)
+    low = min(0.0, float(arr.min()))
+    top = float(arr.max())
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.5), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= count:
+            ax.axis("off")
+            continue
+        one = arr[:, :, i]
+        high = top if shared else float(one.max())
+        ax.imshow(one, cmap=cmap, vmin=low, vmax=high if high > low else low + 1.0)
+        ax.set_title(titles[i] if titles is not None else f"#{i}", fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig, axes
+
+
+def show_layers(images, maps, filter_index=0, *, labels=None, cmap="inferno", size=1.8):
+    """The classic figure: rows of images, columns of layers, one filter number.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W)
+        The input images (any value range; each shown on its own).
+    maps : dict of str -> array_like, shape (N, h, w, filters)
+        Layer name -> feature maps, e.g. :func:`cnnviz.models.activations`.
+    filter_index : int, optional
+        The filter shown in every layer (it must exist in all of them). Filter 5 of conv2
+        is not related to filter 5 of conv1: each layer has its own filters. A pooling
+        layer keeps the filters of the convolution before it.
+    labels : sequence of str, optional
+        One per image, written at the start of its row.
+    cmap : str, optional
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (N, 1 + len(maps))
+        Column 0 holds the inputs. Every layer's column shares one colour scale.
+
+    Examples
+    --------
+    >>> maps = {"conv1": np.ones((2, 4, 4, 3)), "pool1": np.ones((2, 2, 2, 3))}
+    >>> fig, axes = show_layers(np.zeros((2, 6, 6)), maps, 1)
+    >>> axes.shape, axes[0, 2].get_title()
+    ((2, 3), 'pool1 #1')
+    """
+    import matplotlib.pyplot as plt
+
+    inputs = as_float_array(images, "images", (3,), example="x_test[:3]")
+    if not isinstance(maps, dict) or not maps:
+        raise TypeError(
+            f"`maps` must be a dict of layer name -> feature maps; got {describe(maps)}. "
+            f"Pass `cnnviz.models.activations(model, images)`."
+        )
+    count = len(inputs)
+    columns = []
+    for name, value in maps.items():
+        arr = as_float_array(value, f"maps[{name!r}]", (4,), example="(N, h, w, filters)")
+        if len(arr) != count:
+            raise ValueError(
+                f"`maps[{name!r}]` must hold maps for the {count} images; got {len(arr)}."
+            )
+        columns.append((name, arr))
+    fewest = min(arr.shape[3] for _, arr in columns)
+    filter_index = check_int(filter_index, "filter_index", minimum=0, maximum=fewest - 1)
+    if labels is not None and len(labels) != count:
+        raise ValueError(f"`labels` must have one label per image ({count}); got {len(labels)}.")
+    fig, axes = plt.subplots(
+        count, 1 + len(columns), figsize=(size * (1 + len(columns)), size * count), squeeze=False
+    )
+    for r in range(count):
+        axes[r, 0].imshow(inputs[r], cmap="gray", interpolation="nearest")
+        if labels is not None:
+            axes[r, 0].set_ylabel(str(labels[r]))
+    axes[0, 0].set_title("input")
+    for c, (name, arr) in enumerate(columns, start=1):
+        chosen = arr[..., filter_index]
+        high = float(chosen.max())
+        low = min(0.0, float(chosen.min()))
+        for r in range(count):
+            axes[r, c].imshow(
+                chosen[r],
+                cmap=cmap,
+                vmin=low,
+                vmax=high if high > low else low + 1.0,
+                interpolation="nearest",
+            )
+        axes[0, c].set_title(f"{name} #{filter_index}")
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig, axes
+
+
+def show_digit_steps(steps, axes=None, *, size=2.0):
+    """Every pre-processing step of a digit (:func:`cnnviz.digits.prepare_digit`) in a row.
+
+    Parameters
+    ----------
+    steps : cnnviz.digits.DigitSteps
+    axes : sequence of 6 matplotlib Axes, optional
+    size : float, optional
+        Width and height of each panel in inches.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : ndarray of Axes, shape (6,)
+        The crop box is drawn on the "levels" panel; the last panel marks the centre of
+        mass (cross) and the field's centre (circle).
+
+    Examples
+    --------
+    >>> from cnnviz.digits import prepare_digit
+    >>> fig, axes = show_digit_steps(prepare_digit(np.pad(np.full((12, 5), 255.0), 8)))
+    >>> axes[-1].get_title()
+    '6. centred in 28x28'
+    """
+    from matplotlib.patches import Rectangle
+
+    from cnnviz.digits import DigitSteps
+
+    if not isinstance(steps, DigitSteps):
+        raise TypeError(
+            f"`steps` must be what cnnviz.digits.prepare_digit returns; got {describe(steps)}."
+        )
+    pictures = steps.pictures()
+    fig, grid = _figure_and_axes(axes, 1, len(pictures), size)
+    for ax, (title, picture) in zip(grid, pictures, strict=True):
+        show_image(picture, ax, title=title, vmin=0, vmax=255)
+        ax.title.set_fontsize(9)
+    top, left, bottom, right = steps.box
+    grid[2].add_patch(
+        Rectangle(
+            (left - 0.5, top - 0.5),
+            right - left,
+            bottom - top,
+            fill=False,
+            edgecolor="#00b050",
+            linewidth=1.5,
+        )
+    )
+    centre = steps.centred.shape[0] / 2
+    grid[-1].plot([steps.centre_of_mass[1]], [steps.centre_of_mass[0]], "x", color="#00b050")
+    grid[-1].plot([centre], [centre], "o", mfc="none", color="#ff8c00")
+    if axes is None:
+        fig.tight_layout()
+    return fig, grid
+
+
+def show_probabilities(probabilities, class_names=None, ax=None, *, title=None):
+    """A bar per class: the model's probability for it, the most likely class highlighted.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (classes,)
+        One row of :func:`cnnviz.models.predict`.
+    class_names : sequence of str, optional
+        Default: the class numbers.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default: the prediction and its probability.
+
+    Returns
+    -------
+    matplotlib.container.BarContainer
+
+    Examples
+    --------
+    >>> bars = show_probabilities([0.1, 0.7, 0.2])
+    >>> [round(float(b.get_height()), 2) for b in bars], bars[1].axes.get_title()
+    ([0.1, 0.7, 0.2], 'prediction: 1 (70%)')
+    """
+    probs = as_float_array(probabilities, "probabilities", (1,), example="predict(model, x)[0]")
+    if class_names is None:
+        class_names = [str(i) for i in range(len(probs))]
+    if len(class_names) != len(probs):
+        raise ValueError(
+            f"`class_names` must have one name per class ({len(probs)}); got {len(class_names)}."
+        )
+    ax = _axes(ax)
+    best = int(np.argmax(probs))
+    colours = ["#9e9e9e"] * len(probs)
+    colours[best] = "#1f77b4"
+    bars = ax.bar(range(len(probs)), probs, color=colours)
+    ax.set_xticks(range(len(probs)))
+    ax.set_xticklabels([str(n) for n in class_names], rotation=45 if len(class_names[0]) > 2 else 0)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    ax.set_title(title or f"prediction: {class_names[best]} ({probs[best]:.0%})")
+    return bars
+
+
+__all__ += [
+    "compare_histories",
+    "kernel_grid",
+    "plot_history",
+    "show_digit_steps",
+    "show_feature_maps",
+    "show_layers",
+    "show_mistakes",
+    "show_probabilities",
+]
