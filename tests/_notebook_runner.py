@@ -274,9 +274,15 @@ def _run_job(job_path: Path) -> None:
     )
 
 
-def _outputs_with_widgets(nb):
-    """(where, output) for every cell output and every output captured in an Output widget."""
+def _outputs_with_widgets(nb, skip_expected_errors: bool = False):
+    """(where, output) for every cell output and every output captured in an Output widget.
+
+    With ``skip_expected_errors``, cells tagged ``raises-exception`` (an error shown on
+    purpose, which nbclient and JupyterLab both let through) are left out.
+    """
     for index, cell in enumerate(nb.cells):
+        if skip_expected_errors and "raises-exception" in cell.metadata.get("tags", []):
+            continue
         for out in cell.get("outputs", []):
             yield f"cell {index}", out
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
@@ -301,10 +307,11 @@ def find_problems(nb) -> list[str]:
 
     Error outputs, any stderr stream that contains a traceback (e.g. printed by a widget
     callback), the same inside Output widgets, and tracebacks the kernel process wrote to its
-    own stderr. An empty list means a clean run.
+    own stderr. Cells tagged ``raises-exception`` show an error on purpose and are skipped.
+    An empty list means a clean run.
     """
     problems = []
-    for where, out in _outputs_with_widgets(nb):
+    for where, out in _outputs_with_widgets(nb, skip_expected_errors=True):
         kind = out.get("output_type")
         if kind == "error":
             tb = strip_ansi("\n".join(out.get("traceback", [])))

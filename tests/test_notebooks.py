@@ -75,9 +75,11 @@ def test_all_course_notebooks_present():
 # --------------------------------------------------------------------------------------------
 # The runner keeps its promises
 # --------------------------------------------------------------------------------------------
-def _write(path, *sources: str):
+def _write(path, *sources: str, tags: dict[int, list[str]] | None = None):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    for index, cell_tags in (tags or {}).items():
+        nb.cells[index].metadata["tags"] = cell_tags
     nbformat.write(nb, path)
     return path
 
@@ -180,3 +182,17 @@ def test_find_problems_sees_tracebacks_on_stderr_and_in_output_widgets(tmp_path)
     assert problems[0].startswith("cell 0: traceback on stderr")
     assert problems[1].startswith("Output widget ")
     assert "ZeroDivisionError" in problems[1]
+
+
+def test_error_shown_on_purpose_is_not_a_problem(tmp_path):
+    """A cell tagged raises-exception (e.g. showing cnnviz's error message) runs on."""
+    path = _write(
+        tmp_path / "on_purpose.ipynb",
+        "raise ValueError('`kernel` must be 2-D')",
+        "print('after the error')",
+        tags={0: ["raises-exception"]},
+    )
+    nb = run_notebook(path, isolate_network=False)
+    assert nb.cells[0].outputs[0].output_type == "error"
+    assert "after the error" in output_text(nb)
+    assert find_problems(nb) == []

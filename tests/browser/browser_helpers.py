@@ -348,9 +348,9 @@ def write_demo_notebook(path: Path) -> Path:
 
 
 def write_broken_notebook(path: Path) -> Path:
-    """Write a notebook with a traceback in an Output widget and a cell that raises, to check
-    that both are seen."""
-    return _write_notebook(
+    """Write a notebook with a traceback in an Output widget, a cell tagged raises-exception
+    and a cell that raises, to check that the first and last are seen and the other is not."""
+    _write_notebook(
         path,
         [
             "import os\n\nFAST = os.environ.get('CNNVIZ_FAST') == '1'",
@@ -359,10 +359,16 @@ def write_broken_notebook(path: Path) -> Path:
             "out = widgets.Output()\ndisplay(out)\nwith out:\n    try:\n"
             f"        raise KeyError({BROKEN_CALLBACK!r})\n"
             "    except KeyError:\n        traceback.print_exc()",
+            # An error shown on purpose (tagged raises-exception) is not a failure.
+            "raise RuntimeError('shown on purpose')",
             f"raise ValueError({BROKEN_MESSAGE!r})",
             "print('not reached')",
         ],
     )
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].metadata["tags"] = ["raises-exception"]
+    nbformat.write(nb, path)
+    return path
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,23 +485,27 @@ def wait_for_all_cells_done(page, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
 
 
 def error_outputs(page) -> list[str]:
-    """Everything on the page that shows an error, as text (empty list: none).
+    """Everything in the notebook that shows an error, as text (empty list: none).
 
-    - error outputs of cells (any exception, including a SyntaxError that prints no
-      "Traceback"), and stderr streams of cells that carry a traceback, read from the
-      notebook model;
-    - the same as rendered (``.jp-OutputArea-output`` with the stderr MIME type holding a
-      traceback), which also covers Output widgets where callbacks print their exceptions;
+    Per code cell, skipping cells tagged ``raises-exception`` (an error shown on purpose):
+
+    - error outputs (any exception, including a SyntaxError that prints no "Traceback") and
+      stderr streams that carry a traceback, read from the notebook model;
+    - rendered stderr with a traceback inside widgets (``.jp-OutputArea-output`` with the
+      stderr MIME type in an Output widget: where a failing callback's exception shows);
     - widgets that could not be displayed ("Error displaying widget", ipywidgets' error view).
     """
     found = page.evaluate(
-        "() => {"
+        "(stderrMime) => {"
         + _PANEL_JS
         + """
         const found = [];
-        if (!ready) return found;
+        if (!ready) return ['the notebook is not loaded: no window.jupyterapp notebook panel'];
+        const stderrSelector = `.jp-OutputArea-output[data-mime-type="${stderrMime}"]`;
         panel.content.widgets.forEach((cell, index) => {
             if (cell.model.type !== 'code') return;
+            const tags = cell.model.getMetadata('tags') || [];
+            if (tags.includes('raises-exception')) return;
             const outputs = cell.model.outputs;
             for (let i = 0; i < outputs.length; i++) {
                 const out = outputs.get(i).toJSON();
@@ -509,34 +519,28 @@ def error_outputs(page) -> list[str]:
                     }
                 }
             }
+            for (const node of cell.node.querySelectorAll('.jupyter-widgets ' + stderrSelector)) {
+                if (node.innerText.includes('Traceback')) {
+                    found.push(`cell ${index}: traceback in a widget\\n${node.innerText}`);
+                }
+            }
+            for (const node of cell.node.querySelectorAll('.jp-OutputArea-output')) {
+                if (node.innerText.startsWith('Error displaying widget')) {
+                    found.push(`cell ${index}: ${node.innerText}`);
+                }
+            }
+            for (const node of cell.node.querySelectorAll('.jupyter-widgets-error-widget')) {
+                found.push(`cell ${index}: widget failed to render: ${node.innerText}`);
+            }
         });
         return found;
-    }"""
+    }""",
+        STDERR_MIME,
     )
-    found = [_ANSI.sub("", text) for text in found]
-    stderr = page.locator(f'.jp-OutputArea-output[data-mime-type="{STDERR_MIME}"]')
-    for i in range(stderr.count()):
-        text = stderr.nth(i).inner_text()
-        if "Traceback" in text and not any(_same_error(text, f) for f in found):
-            found.append("rendered stderr: " + text)
-    outputs = page.locator(".jp-OutputArea-output")
-    for i in range(outputs.count()):
-        text = outputs.nth(i).inner_text()
-        if text.startswith("Error displaying widget"):
-            found.append(text)
-    broken = page.locator(".jupyter-widgets-error-widget")
-    for i in range(broken.count()):
-        found.append("widget failed to render: " + broken.nth(i).inner_text())
-    return found
+    return [_ANSI.sub("", text) for text in found]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def _same_error(rendered: str, reported: str) -> bool:
-    """True if a rendered traceback is one already reported from the model."""
-    last = [line for line in rendered.strip().splitlines() if line.strip()]
-    return bool(last) and last[-1].strip() in reported
 
 
 def widget(page, css_class: str):
