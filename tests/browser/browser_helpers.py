@@ -106,6 +106,16 @@ def copy_course(root: Path) -> None:
     (root / "notebooks").mkdir(exist_ok=True)
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, get SIGTERM when the test process dies, even by
+    SIGKILL, so a killed test run leaves no server (the server then ends its kernels)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class JupyterServer:
     """A JupyterLab 4 server (which also serves Notebook 7) for one test session."""
 
@@ -180,7 +190,8 @@ class JupyterServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stop() kills kernels too
+            start_new_session=True,  # its own process group, signalled as a whole by stop()
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
@@ -201,7 +212,13 @@ class JupyterServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            # SIGTERM to the whole group: the server, its kernels and their children.
+            # Kernels run in process groups of their own: ask the server to end them first,
+            # so that even a server that then needs SIGKILL leaves no kernel behind.
+            try:
+                self.shutdown_kernels()
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            # Then SIGTERM to the server's group (the server and anything it started there).
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(timeout=20)
