@@ -1675,3 +1675,796 @@ def output_size_calculator(size=7, kernel_size=3, padding="valid", stride=1, *, 
     if not isinstance(keras_check, bool):
         raise TypeError(f"`keras_check` must be True or False; got {describe(keras_check)}.")
     return OutputSizeCalculator(size, kernel_size, padding, stride, keras_check=keras_check)
+
+
+# --------------------------------------------------------------------------- notebooks 05-06
+# Keras models: cnnviz.models is imported inside the functions (it is light, but the names
+# are looked up at call time so that a test can count the model calls).
+#: Side, in screen pixels, of each picture in the feature-map grid.
+FEATURE_PICTURE_SIZE = 112
+_ALL_LAYERS = "all"
+
+
+def _models():
+    from cnnviz import models
+
+    return models
+
+
+def _parse_indices(text, count, max_images):
+    """'0, 5, 12' -> (0, 5, 12): whole numbers only, each below ``count``, duplicates dropped."""
+    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    if not parts:
+        raise ValueError(
+            f"`images` is empty: type the numbers of 1 to {max_images} images, e.g. 0, 1, 2."
+        )
+    chosen = []
+    for part in parts:
+        if not part.isdigit():
+            raise ValueError(
+                f"`images`: {part!r} is not an image number; type whole numbers from 0 to "
+                f"{count - 1}, separated by commas, e.g. 0, 1, 2."
+            )
+        index = int(part)
+        if index >= count:
+            raise ValueError(
+                f"`images`: there is no image {index}; the numbers go from 0 to {count - 1}."
+            )
+        if index not in chosen:
+            chosen.append(index)
+    if len(chosen) > max_images:
+        raise ValueError(
+            f"`images`: at most {max_images} images fit in the grid; got {len(chosen)}."
+        )
+    return tuple(chosen)
+
+
+class FeatureMapExplorer(widgets.VBox):
+    """A grid of feature maps: images by layers (or by filters), live with a slider.
+
+    Built by :func:`feature_map_explorer`; see there for the parameters. The feature maps
+    of the chosen images are computed by one model call
+    (:func:`cnnviz.models.activations`) when the images change and cached; moving the
+    filter slider or choosing another layer only colour-maps and encodes pictures.
+
+    Attributes a notebook or a test can use:
+
+    ``images``
+        ``Text`` with the numbers of the images shown, e.g. ``"0, 1, 2"``.
+    ``layer``
+        ``Dropdown``: ``"all"`` (every conv and pool layer, one filter number) or one
+        layer's name (several of its filters side by side).
+    ``filter``
+        ``IntSlider``: the filter shown (``"all"``), or the first of the filters shown.
+    ``message``, ``caption``
+        ``HTML``: the error for bad input (else empty), and what the grid shows.
+    ``indices``, ``maps``
+        The image numbers shown and their cached activations (layer name -> float32
+        array (n, h, w, filters)).
+    ``columns``
+        (layer, filter) of each column of feature maps.
+    ``pictures``, ``inputs``
+        One row of ``ipywidgets.Image`` per image: the feature maps (CSS class
+        ``cnnviz-feature-map-explorer-output``) and the input pictures.
+    ``shown``
+        The 2-D arrays behind ``pictures`` (rows x columns), and ``limits`` the colour
+        range of each column: (0, largest value of the column's maps over the images).
+    """
+
+    def __init__(
+        self, model, images, *, indices, labels, filter, layer, cmap, max_images, per_layer
+    ):
+        models = _models()
+        self.model = model
+        self.cmap = cmap
+        self.max_images = max_images
+        self.per_layer = per_layer
+        self.layer_names = models.feature_layer_names(model)
+        if not self.layer_names:
+            raise ValueError(
+                f"`model` ({model.name}) has no Conv2D or pooling layer to explore; pass a CNN "
+                f"such as `cnnviz.models.load_pretrained()`."
+            )
+        self.channels = {
+            name: int(model.get_layer(name).output.shape[-1]) for name in self.layer_names
+        }
+        self._pool = None
+        self._labels = None
+        self._cache = {}
+        self.indices = ()
+        self.maps = None
+        self.columns = []
+        self.pictures = []
+        self.inputs = []
+        self.shown = []
+        self.limits = []
+
+        options = [("all conv and pool layers", _ALL_LAYERS)] + [
+            (f"{name} ({self.channels[name]} filters)", name) for name in self.layer_names
+        ]
+        if layer not in [value for _, value in options]:
+            raise ValueError(f"`layer` must be 'all' or one of {self.layer_names}; got {layer!r}.")
+        self.images = widgets.Text(
+            description="Images", continuous_update=False, layout=widgets.Layout(width="260px")
+        )
+        self.layer = widgets.Dropdown(
+            options=options, value=layer, description="Layer", layout=widgets.Layout(width="330px")
+        )
+        self.filter = widgets.IntSlider(
+            value=0, min=0, max=1, description="Filter", continuous_update=True
+        )
+        self.message = _message("cnnviz-feature-map-explorer-message")
+        self.caption = widgets.HTML()
+        self.grid = widgets.GridBox()
+        for control, css in ((self.images, "images"), (self.layer, "layer")):
+            control.add_class(f"cnnviz-feature-map-explorer-{css}")
+        self.filter.add_class("cnnviz-feature-map-explorer-filter")
+        super().__init__(
+            [
+                widgets.HBox([self.images, self.layer]),
+                self.filter,
+                self.message,
+                self.grid,
+                self.caption,
+            ]
+        )
+        self.add_class("cnnviz-feature-map-explorer")
+        self._busy = False
+        self.set_images(images, labels=labels, indices=indices)
+        self._busy = True
+        try:
+            self._set_slider_range()
+            self.filter.value = min(check_int(filter, "filter", minimum=0), self.filter.max)
+        finally:
+            self._busy = False
+        self._layout()
+        self.images.observe(self._on_images, names="value")
+        self.layer.observe(self._on_layer, names="value")
+        self.filter.observe(self._on_filter, names="value")
+
+    # -- public
+    def set_images(self, images, *, labels=None, indices=None) -> None:
+        """Explore other images (e.g. a student's digit): one model call.
+
+        ``images`` (N, H, W) as :func:`cnnviz.models.preprocess` takes them; ``labels``
+        one per image for the row titles; ``indices`` the ones to show (default the first
+        three).
+        """
+        pool = _models().preprocess(images)[..., 0]
+        if labels is not None:
+            labels = [str(v) for v in labels]
+            if len(labels) != len(pool):
+                raise ValueError(
+                    f"`labels` must have one label per image ({len(pool)}); got {len(labels)}."
+                )
+        if indices is None:
+            indices = tuple(range(min(3, len(pool), self.max_images)))
+        elif isinstance(indices, str):
+            indices = _parse_indices(indices, len(pool), self.max_images)
+        else:
+            indices = _parse_indices(
+                ", ".join(str(check_int(i, "indices", minimum=0)) for i in indices),
+                len(pool),
+                self.max_images,
+            )
+        self._pool, self._labels, self._cache = pool, labels, {}
+        self._load(indices)
+        self._busy = True
+        try:
+            self.images.value = ", ".join(map(str, indices))
+        finally:
+            self._busy = False
+        if self.columns:  # after construction: redraw
+            self._layout()
+
+    # -- callbacks
+    def _on_images(self, change):
+        if self._busy:
+            return
+        try:
+            indices = _parse_indices(change["new"], len(self._pool), self.max_images)
+        except ValueError as error:
+            self.message.value = _error_html(f"{error} The grid shows the last valid images.")
+            return
+        if indices != self.indices:
+            self._load(indices)
+            self._layout()
+        else:
+            self.message.value = ""
+
+    def _on_layer(self, change):
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._set_slider_range()
+        finally:
+            self._busy = False
+        self._layout()
+
+    def _on_filter(self, change):
+        if self._busy:
+            return
+        self._set_columns()
+        self._draw_maps()
+
+    # -- work
+    def _load(self, indices):
+        if indices not in self._cache:
+            if len(self._cache) >= 8:  # a few sets back and forth stay instant; memory bounded
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[indices] = _models().activations(self.model, self._pool[list(indices)])
+        self.indices = indices
+        self.maps = self._cache[indices]
+        self.message.value = ""
+
+    def _set_slider_range(self):
+        if self.layer.value == _ALL_LAYERS:
+            top = min(self.channels.values()) - 1
+            self.filter.description = "Filter"
+        else:
+            top = self.channels[self.layer.value] - self._filters_per_view()
+            self.filter.description = "From filter"
+        self.filter.max = max(top, 0)
+        self.filter.value = min(self.filter.value, self.filter.max)
+
+    def _filters_per_view(self):
+        return min(self.per_layer, self.channels[self.layer.value])
+
+    def _set_columns(self):
+        f = self.filter.value
+        if self.layer.value == _ALL_LAYERS:
+            self.columns = [(name, f) for name in self.layer_names]
+        else:
+            self.columns = [(self.layer.value, f + k) for k in range(self._filters_per_view())]
+
+    def _layout(self):
+        """Rebuild the grid for the current images and columns, then draw it."""
+        self._set_columns()
+        size = f"{FEATURE_PICTURE_SIZE}px"
+        self.inputs, self.pictures, self.titles = [], [], []
+        header = [widgets.HTML("<b>input</b>")]
+        for _ in self.columns:
+            title = widgets.HTML()
+            self.titles.append(title)
+            header.append(title)
+        cells = list(header)
+        for index in self.indices:
+            picture = _picture("cnnviz-feature-map-explorer-input", width=size)
+            picture.value = array_to_png(self._pool[index], "gray", 0, 1, min_size=112)
+            label = f"image {index}" + (
+                f": {html.escape(self._labels[index])}" if self._labels else ""
+            )
+            row = [picture]
+            for _ in self.columns:
+                row.append(_picture("cnnviz-feature-map-explorer-output", width=size))
+            self.inputs.append(picture)
+            self.pictures.append(row[1:])
+            cells.append(widgets.VBox([widgets.HTML(f"<small>{label}</small>"), picture]))
+            cells.extend(row[1:])
+        self.grid.children = cells
+        self.grid.layout.grid_template_columns = (
+            f"repeat({1 + len(self.columns)}, {FEATURE_PICTURE_SIZE + 8}px)"
+        )
+        self.grid.layout.grid_gap = "4px"
+        self.grid.layout.align_items = "flex-end"
+        self._draw_maps()
+
+    def _draw_maps(self):
+        self.shown = [[None] * len(self.columns) for _ in self.indices]
+        self.limits = []
+        for c, (name, f) in enumerate(self.columns):
+            chosen = self.maps[name][..., f]
+            high = float(chosen.max())
+            limit = high if high > 0 else 1.0  # a filter silent on these images shows black
+            self.limits.append((0.0, limit))
+            height, width = chosen.shape[1:]
+            title = f"<b>{name} #{f}</b><br><small>{height}×{width}, max {high:.2g}</small>"
+            self.titles[c].value = title
+            for r in range(len(self.indices)):
+                self.shown[r][c] = chosen[r]
+                self.pictures[r][c].value = array_to_png(
+                    chosen[r], self.cmap, 0.0, limit, min_size=FEATURE_PICTURE_SIZE
+                )
+        self._describe()
+
+    def _describe(self):
+        if self.layer.value == _ALL_LAYERS:
+            text = (
+                f"Filter {self.filter.value} in every layer. A pooling layer keeps the filters "
+                f"of the convolution before it; {self.layer_names[-1]}'s filter "
+                f"{self.filter.value} is not related to {self.layer_names[0]}'s: every "
+                f"convolution has its own filters."
+            )
+            wider = [n for n in self.layer_names if self.channels[n] > self.filter.max + 1]
+            if wider:
+                text += (
+                    f" The slider stops at {self.filter.max} (the fewest filters of any layer);"
+                    f" choose {wider[0]} in Layer to see all {self.channels[wider[0]]}."
+                )
+        else:
+            first, last = self.columns[0][1], self.columns[-1][1]
+            text = (
+                f"Filters {first} to {last} of {self.layer.value} "
+                f"({self.channels[self.layer.value]} in all)."
+            )
+        text += " Dark is 0; each column has its own scale, from 0 to its largest value."
+        self.caption.value = _note_html(text)
+
+
+def feature_map_explorer(
+    model,
+    images,
+    *,
+    indices=None,
+    labels=None,
+    filter=0,
+    layer="all",
+    cmap="inferno",
+    max_images=6,
+    per_layer=6,
+):
+    """Explore a CNN's feature maps: a grid of images by layers, one filter number at a time.
+
+    The classic "first, second, third image by convolution number" figure, interactive:
+    type the numbers of the images, choose all layers (one filter number in each conv
+    and pool layer) or one layer (``per_layer`` of its filters side by side), and move the
+    filter slider. The activations are computed once per set of images (one model call)
+    and cached; a slider move only encodes new pictures.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A CNN with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
+    images : array_like, shape (N, 28, 28)
+        The images to choose from (uint8 0..255 or float 0..1), e.g. ``data.x_test[:100]``.
+    indices : sequence of int or str, optional
+        The images shown first (default the first three), e.g. ``(0, 1, 2)`` or ``"0, 7"``.
+    labels : sequence, optional
+        One label per image (e.g. its class name), shown beside it.
+    filter : int, optional
+        The filter shown first.
+    layer : str, optional
+        ``"all"`` or a layer name such as ``"conv1"``.
+    cmap : str, optional
+        Colour map of the feature maps (dark is 0).
+    max_images : int, optional
+        Most images in the grid at once.
+    per_layer : int, optional
+        Filters side by side when one layer is chosen.
+
+    Returns
+    -------
+    FeatureMapExplorer
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> from cnnviz.models import load_pretrained
+    >>> explorer = feature_map_explorer(load_pretrained(), np.zeros((4, 28, 28), np.uint8))
+    >>> explorer.indices, [name for name, _ in explorer.columns]
+    ((0, 1, 2), ['conv1', 'pool1', 'conv2', 'pool2'])
+    >>> explorer.filter.value = 5
+    >>> explorer.columns[0], explorer.shown[0][0].shape
+    (('conv1', 5), (26, 26))
+    """
+    if not isinstance(cmap, str):
+        raise TypeError(
+            f"`cmap` must be a colour map name such as 'inferno'; got {describe(cmap)}."
+        )
+    from cnnviz.plotting import _lut
+
+    _lut(cmap)  # an unknown name fails here, with the list of what to pass
+    max_images = check_int(max_images, "max_images", minimum=1)
+    per_layer = check_int(per_layer, "per_layer", minimum=1)
+    if not isinstance(layer, str):
+        raise TypeError(f"`layer` must be 'all' or a layer name; got {describe(layer)}.")
+    return FeatureMapExplorer(
+        model,
+        images,
+        indices=indices,
+        labels=labels,
+        filter=filter,
+        layer=layer,
+        cmap=cmap,
+        max_images=max_images,
+        per_layer=per_layer,
+    )
+
+
+# --------------------------------------------------------------------------- digit pad
+#: Largest upload the digit pad decodes (bytes): a phone photo fits, a video does not.
+MAX_UPLOAD_BYTES = 20_000_000
+#: Longest side, in screen pixels, of the pre-processing pictures of the digit pad.
+STEP_PICTURE_SIZE = 120
+
+
+def _probability_html(probabilities, class_names) -> str:
+    """A small HTML bar chart: one row per class, the most likely one highlighted."""
+    best = int(np.argmax(probabilities))
+    rows = []
+    for k, p in enumerate(probabilities):
+        colour = "#1f77b4" if k == best else "#9e9e9e"
+        weight = "bold" if k == best else "normal"
+        rows.append(
+            f'<div style="display:flex;align-items:center;gap:6px;font-weight:{weight}">'
+            f'<span style="width:6em;text-align:right">{html.escape(str(class_names[k]))}</span>'
+            f'<span style="display:inline-block;height:0.9em;width:{200 * float(p):.1f}px;'
+            f'background:{colour}"></span><span>{float(p):.1%}</span></div>'
+        )
+    return '<div class="cnnviz-digit-pad-bars">' + "".join(rows) + "</div>"
+
+
+def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
+    """PNG of a 0..255 picture at most ``size`` pixels on its longer side (small ones are
+    enlarged crisply), with the crop ``box`` outlined if given."""
+    arr = np.asarray(values, dtype=np.float64)
+    longest = max(arr.shape)
+    if longest > size:
+        from PIL import Image
+
+        scale = size / longest
+        shape = (max(1, round(arr.shape[0] * scale)), max(1, round(arr.shape[1] * scale)))
+        picture = Image.fromarray(arr.astype(np.float32), mode="F")
+        arr = np.asarray(picture.resize(shape[::-1], Image.Resampling.BOX), dtype=np.float64)
+        if box is not None:
+            box = tuple(int(round(v * scale)) for v in box)
+    if box is None:
+        return array_to_png(arr, "gray", 0, 255, min_size=size)
+    top, left, bottom, right = box
+    return _marked_png(
+        arr,
+        "gray",
+        0,
+        255,
+        [(top, left, max(bottom, top + 1), max(right, left + 1))],
+        min_size=size,
+    )
+
+
+class DigitPad(widgets.VBox):
+    """Draw, upload or type a digit; see it pre-processed, classified and its feature maps.
+
+    Built by :func:`digit_pad`; see there for the parameters. Attributes a notebook or a
+    test can use:
+
+    ``canvas``, ``raster``, ``clear``, ``draw_message``
+        The ipycanvas ``Canvas`` (None where drawing is not available), the drawing as a
+        float array (255 paper, 0 ink; Python's copy is the one that counts), the "Clear"
+        button and the message under the canvas.
+    ``upload``, ``upload_message``
+        The ``FileUpload`` and the message beside it.
+    ``grid``, ``grid_message``
+        The ``Textarea`` of ``#`` (ink) and ``.`` (paper) and its message.
+    ``steps``, ``probabilities``, ``prediction``, ``source``
+        The last good digit: its :class:`cnnviz.digits.DigitSteps`, the model's
+        probabilities (classes,), the predicted class and where the digit came from.
+    ``step_pictures``, ``bars``, ``verdict``, ``explorer``
+        The pre-processing pictures, the probability bars (HTML), the prediction in words,
+        and a :class:`FeatureMapExplorer` on the digit.
+    """
+
+    def __init__(self, model, *, class_names, canvas, size, brush, start):
+        from cnnviz import digits
+
+        self._digits = digits
+        self.model = model
+        self.class_names = class_names
+        self.brush = brush
+        self.steps = self.probabilities = self.prediction = self.source = None
+        self._pen = None  # last pen position while a mouse button is down
+        self._inked = False
+
+        # Drawing: Python's raster is the authority, the canvas mirrors it.
+        self.raster = np.full((size, size), 255.0)
+        self.canvas = None
+        if canvas:
+            try:
+                import ipycanvas
+            except ImportError:
+                ipycanvas = None
+            if ipycanvas is not None:
+                self.canvas = ipycanvas.Canvas(
+                    width=size, height=size, layout=widgets.Layout(width=f"{size}px")
+                )
+                self.canvas.add_class("cnnviz-digit-pad-canvas")
+                self.canvas.on_mouse_down(self.on_mouse_down)
+                self.canvas.on_mouse_move(self.on_mouse_move)
+                self.canvas.on_mouse_up(self.on_mouse_up)
+                self.canvas.on_mouse_out(self.on_mouse_up)
+        self.clear = widgets.Button(description="Clear", icon="eraser")
+        self.clear.add_class("cnnviz-digit-pad-clear")
+        self.clear.on_click(lambda _: self.clear_drawing())
+        self.draw_message = _message("cnnviz-digit-pad-draw-message")
+
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Image file")
+        self.upload.add_class("cnnviz-digit-pad-upload")
+        self.upload_message = _message("cnnviz-digit-pad-upload-message")
+
+        self.grid = widgets.Textarea(
+            value=start,
+            continuous_update=False,
+            rows=digits.GRID_SIZE + 1,
+            layout=widgets.Layout(width="16em", font_family="monospace"),
+        )
+        self.grid.add_class("cnnviz-digit-pad-grid")
+        self.grid_message = _message("cnnviz-digit-pad-grid-message")
+
+        self.step_pictures = [
+            _picture("cnnviz-digit-pad-step", width=f"{STEP_PICTURE_SIZE}px") for _ in range(6)
+        ]
+        self.step_titles = [widgets.HTML() for _ in range(6)]
+        self.bars = widgets.HTML()
+        self.verdict = widgets.HTML()
+        self.verdict.add_class("cnnviz-digit-pad-verdict")
+        self.notes = widgets.HTML()
+
+        pages, titles = [], []
+        if self.canvas is not None:
+            pages.append(
+                widgets.VBox(
+                    [
+                        widgets.HTML("Draw a digit with the mouse, large, in the middle."),
+                        self.canvas,
+                        widgets.HBox([self.clear, self.draw_message]),
+                    ]
+                )
+            )
+            titles.append("Draw")
+        pages.append(
+            widgets.VBox(
+                [
+                    widgets.HTML("A photo or scan of one digit (PNG, JPEG, ...)."),
+                    widgets.HBox([self.upload, self.upload_message]),
+                ]
+            )
+        )
+        titles.append("Upload")
+        pages.append(
+            widgets.VBox(
+                [
+                    widgets.HTML(
+                        f"Type a digit: {digits.GRID_SIZE} lines of {digits.GRID_SIZE} "
+                        f"characters, <code>#</code> ink, <code>.</code> paper; click outside "
+                        f"the box to use it."
+                    ),
+                    self.grid,
+                    self.grid_message,
+                ]
+            )
+        )
+        titles.append("Type")
+        self.tabs = widgets.Tab(children=pages, titles=titles)
+
+        steps_row = widgets.HBox(
+            [
+                widgets.VBox([title, picture])
+                for title, picture in zip(self.step_titles, self.step_pictures, strict=True)
+            ]
+        )
+        self.grid.observe(self._on_grid, names="value")
+        self.upload.observe(self._on_upload, names="value")
+        if not self._show_grid(start):
+            raise ValueError(f"`start` must be a digit the pad can read: {self._start_error}")
+        self.explorer = feature_map_explorer(
+            model, self.steps.digit[None], labels=[self._label()], max_images=1
+        )
+        super().__init__(
+            [
+                self.tabs,
+                widgets.HTML("<b>Pre-processing, step by step</b>"),
+                steps_row,
+                self.notes,
+                widgets.HBox([self.bars, self.verdict]),
+                widgets.HTML("<b>Feature maps of this digit</b>"),
+                self.explorer,
+            ]
+        )
+        self.add_class("cnnviz-digit-pad")
+        self._reset_canvas()
+
+    # -- drawing (the canvas calls these with canvas pixel coordinates)
+    def on_mouse_down(self, x, y):
+        """Pen down at (x, y): a dot of ink."""
+        self._pen = (float(x), float(y))
+        self._ink([self._pen])
+        if self.canvas is not None:
+            self.canvas.fill_circle(self._pen[0], self._pen[1], self.brush)
+
+    def on_mouse_move(self, x, y):
+        """Pen moved to (x, y): a thick line from the last position, if the pen is down."""
+        if self._pen is None:
+            return
+        point = (float(x), float(y))
+        self._ink([self._pen, point])
+        if self.canvas is not None:
+            self.canvas.stroke_line(self._pen[0], self._pen[1], point[0], point[1])
+        self._pen = point
+
+    def on_mouse_up(self, x, y):
+        """Pen lifted (or left the canvas): classify the drawing."""
+        if self._pen is None:
+            return
+        self.on_mouse_move(x, y)
+        self._pen = None
+        if self._show(self.raster, "your drawing", self.draw_message):
+            self.draw_message.value = ""
+
+    def stroke(self, points) -> None:
+        """Draw through ``points`` [(x, y), ...] from code, exactly as a mouse would."""
+        pts = as_float_array(points, "points", (2,), example="[(60, 60), (200, 60)]")
+        self.on_mouse_down(*pts[0])
+        for x, y in pts[1:]:
+            self.on_mouse_move(x, y)
+        self.on_mouse_up(*pts[-1])
+
+    def clear_drawing(self) -> None:
+        """Blank paper again (the last prediction stays until a new digit is drawn)."""
+        self.raster[:] = 255.0
+        self._inked = False
+        self._pen = None
+        self._reset_canvas()
+        self.draw_message.value = _note_html("Cleared: draw a digit.")
+
+    def _ink(self, points):
+        self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+        self._inked = True
+
+    def _reset_canvas(self):
+        if self.canvas is None:
+            return
+        self.canvas.clear()
+        self.canvas.fill_style = "white"
+        self.canvas.fill_rect(0, 0, self.canvas.width, self.canvas.height)
+        self.canvas.fill_style = "black"
+        self.canvas.stroke_style = "black"
+        self.canvas.line_width = 2 * self.brush
+        self.canvas.line_cap = "round"
+
+    # -- the other inputs
+    def _on_upload(self, change):
+        entries = change["new"]
+        if not entries:
+            return
+        entry = entries[-1]
+        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
+        size = entry.get("size") if isinstance(entry, dict) else None
+        if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
+            self.upload_message.value = _error_html(
+                f"{name} is {size / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB are "
+                f"accepted. Upload a smaller picture. The prediction shown is the last good one."
+            )
+            return
+        if self._show(entry, f"the upload {name!r}", self.upload_message):
+            self.upload_message.value = _note_html(f"{name}: done.")
+
+    def _on_grid(self, change):
+        self._show_grid(change["new"])
+
+    def _show_grid(self, text):
+        try:
+            image = self._digits.grid_to_image(self._digits.parse_grid(text))
+        except (TypeError, ValueError) as error:
+            self._start_error = str(error)
+            self.grid_message.value = _error_html(
+                f"{error} The prediction shown is the last good one."
+            )
+            return False
+        if self._show(image, "the typed grid", self.grid_message):
+            self.grid_message.value = ""
+            return True
+        return False
+
+    # -- work
+    def _label(self):
+        return f"{self.source}: {self.class_names[self.prediction]}"
+
+    def _show(self, image, source, message) -> bool:
+        """Pre-process, classify and show ``image``; on bad input, a message and no change."""
+        try:
+            steps = self._digits.prepare_digit(image)
+        except (TypeError, ValueError, OSError) as error:
+            self._start_error = str(error)
+            message.value = _error_html(f"{error} The prediction shown is the last good one.")
+            return False
+        probabilities = _models().predict(self.model, steps.digit)[0]
+        self.steps, self.probabilities, self.source = steps, probabilities, source
+        self.prediction = int(np.argmax(probabilities))
+        for (title, picture), label, widget in zip(
+            steps.pictures(), self.step_titles, self.step_pictures, strict=True
+        ):
+            label.value = f"<small>{html.escape(title)}</small>"
+            widget.value = _thumbnail(picture, steps.box if picture is steps.levels else None)
+        self.bars.value = _probability_html(probabilities, self.class_names)
+        ranked = np.argsort(probabilities)[::-1]
+        best, second = int(ranked[0]), int(ranked[1])
+        self.verdict.value = (
+            f'<div style="padding-left:2em;font-size:1.3em">'
+            f"<b>{html.escape(str(self.class_names[best]))}</b> "
+            f"({probabilities[best]:.0%})<br><small>next: "
+            f"{html.escape(str(self.class_names[second]))} ({probabilities[second]:.0%})<br>"
+            f"from {html.escape(source)}</small></div>"
+        )
+        self.notes.value = (
+            _note_html("Note: " + "; ".join(steps.notes) + ".") if steps.notes else ""
+        )
+        if getattr(self, "explorer", None) is not None:
+            self.explorer.set_images(steps.digit[None], labels=[self._label()])
+        return True
+
+
+def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start=None):
+    """A digit pad: draw, upload or type a digit; the model classifies it live.
+
+    Three ways in: a drawing surface (an ipycanvas ``Canvas``; Python keeps the drawing
+    and classifies it when the mouse button is released), an image file (a photo or a
+    scan), or a grid of ``#``/``.`` characters typed into a text box (works everywhere,
+    even where the drawing surface cannot show). Every digit goes through
+    :func:`cnnviz.digits.prepare_digit`; the steps are shown as pictures, then the
+    model's probabilities as bars, then the digit's feature maps in a
+    :class:`FeatureMapExplorer`. A file that is not an image, is truncated or too large
+    gets a message beside the upload button, and the last good prediction stays.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A digit classifier taking (N, 28, 28, 1), e.g. :func:`cnnviz.models.load_pretrained`.
+    class_names : sequence of str, optional
+        Default ``"0"`` to ``"9"``.
+    canvas : bool, optional
+        Offer the drawing surface (if ipycanvas is installed).
+    size : int, optional
+        Side of the drawing surface in pixels.
+    brush : float, optional
+        Pen radius in pixels (11 on a 280-pixel surface gives MNIST-like strokes).
+    start : str, optional
+        The typed grid the pad starts with (default :data:`cnnviz.digits.SAMPLE_GRID`).
+
+    Returns
+    -------
+    DigitPad
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> from cnnviz.models import load_pretrained
+    >>> pad = digit_pad(load_pretrained())
+    >>> pad.source, pad.prediction
+    ('the typed grid', 2)
+    >>> pad.stroke([(140, 40), (140, 240)])  # a vertical bar: a one
+    >>> pad.source, pad.prediction
+    ('your drawing', 1)
+    """
+    from cnnviz import digits
+
+    if class_names is None:
+        class_names = [str(d) for d in range(10)]
+    elif isinstance(class_names, str) or not hasattr(class_names, "__len__"):
+        raise TypeError(f"`class_names` must be a list of names; got {describe(class_names)}.")
+    if not isinstance(canvas, bool):
+        raise TypeError(f"`canvas` must be True or False; got {describe(canvas)}.")
+    size = check_int(size, "size", minimum=28)
+    brush = check_number(brush, "brush")
+    if brush <= 0:
+        raise ValueError(f"`brush` must be a positive radius in pixels; got {brush:g}.")
+    if start is None:
+        start = digits.SAMPLE_GRID
+    elif not isinstance(start, str):
+        raise TypeError(f"`start` must be a typed grid (a string); got {describe(start)}.")
+    outputs = int(model.output_shape[-1]) if hasattr(model, "output_shape") else None
+    if outputs is not None and len(class_names) != outputs:
+        raise ValueError(
+            f"`class_names` must have one name per model output ({outputs}); got "
+            f"{len(class_names)}."
+        )
+    return DigitPad(
+        model, class_names=list(class_names), canvas=canvas, size=size, brush=brush, start=start
+    )
+
+
+__all__ += [
+    "DigitPad",
+    "FeatureMapExplorer",
+    "digit_pad",
+    "feature_map_explorer",
+]
