@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 import warnings
 import weakref
@@ -124,6 +125,30 @@ def _cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return None
 
 
+def _import_tensorflow():
+    """Import TensorFlow once, without its C++ start-up lines on stderr.
+
+    TensorFlow 2.21 prints "oneDNN custom operations are on" and an absl notice while it
+    loads, even with ``TF_CPP_MIN_LOG_LEVEL=2``; in a notebook they appear as red boxes that
+    look like errors to a student. They are written by C++ straight to file descriptor 2, so
+    that descriptor points at /dev/null for the import only. Python exceptions still raise.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return tensorflow
+
+
 def configure_threads(n=None) -> int:
     """Set TensorFlow's intra- and inter-op thread pools for this machine.
 
@@ -156,7 +181,7 @@ def configure_threads(n=None) -> int:
     """
     global _threads_configured
     n = available_cpus() if n is None else check_int(n, "n", minimum=1)
-    import tensorflow as tf
+    tf = _import_tensorflow()
 
     threading = tf.config.threading
     wanted = (n, min(n, 2))

@@ -4,6 +4,7 @@ by one, the bridge to apply_filter, seeded training, the shipped model, thread s
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -495,3 +496,22 @@ def test_import_does_not_load_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.tensorflow
+def test_tensorflow_start_up_lines_do_not_reach_a_students_stderr():
+    # In a notebook these C++ lines show as red boxes that look like errors.
+    code = (
+        "from cnnviz.models import configure_threads\n"
+        "configure_threads()\n"
+        "import keras\n"
+        "import sys\n"
+        "print('after import', file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "after import" in done.stderr  # stderr itself still works afterwards
+    assert "oneDNN" not in done.stderr
+    assert "absl" not in done.stderr
