@@ -2185,7 +2185,7 @@ class DigitPad(widgets.VBox):
             value=start,
             continuous_update=False,
             rows=digits.GRID_SIZE + 1,
-            layout=widgets.Layout(width="16em", font_family="monospace"),
+            layout=widgets.Layout(width="16em"),
         )
         self.grid.add_class("cnnviz-digit-pad-grid")
         self.grid_message = _message("cnnviz-digit-pad-grid-message")
@@ -2227,6 +2227,11 @@ class DigitPad(widgets.VBox):
                         f"Type a digit: {digits.GRID_SIZE} lines of {digits.GRID_SIZE} "
                         f"characters, <code>#</code> ink, <code>.</code> paper; click outside "
                         f"the box to use it."
+                    ),
+                    # The columns of the grid only line up in a monospace font.
+                    widgets.HTML(
+                        "<style>.cnnviz-digit-pad-grid textarea "
+                        "{font-family: monospace; line-height: 1.2}</style>"
                     ),
                     self.grid,
                     self.grid_message,
