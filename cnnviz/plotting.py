@@ -956,7 +956,8 @@ def show_mistakes(
         return fig, np.array([[ax]]), shown
     cols = min(ncols, len(shown))
     rows = -(-len(shown) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.4), squeeze=False)
+    # Each panel gets room for its two-line title above it.
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, (size + 0.5) * rows), squeeze=False)
     for ax in axes.flat[len(shown) :]:
         ax.axis("off")
     for ax, i in zip(axes.flat, shown, strict=False):
