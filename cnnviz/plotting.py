@@ -1083,7 +1083,9 @@ def show_feature_maps(
     rows = -(-count // cols)
     low = min(0.0, float(arr.min()))
     top = float(arr.max())
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.5), squeeze=False)
+    # Room above each panel for its title.
+    height = (size + 0.3) * rows + (0.4 if suptitle else 0.0)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, height), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
