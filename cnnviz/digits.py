@@ -144,18 +144,15 @@ class DigitSteps:
         --------
         >>> steps = prepare_digit(np.pad(np.full((10, 4), 255.0), 9))
         >>> [title for title, _ in steps.pictures()]  # doctest: +NORMALIZE_WHITESPACE
-        ['1. grayscale', '2. light ink on dark (kept)', '3. levels: background 0',
-         '4. cropped to the ink', '5. longest side 20 px', '6. centred in 28x28']
+        ['1. grayscale', '2. not inverted', '3. background to 0', '4. cropped',
+         '5. scaled to 20 px', '6. centred in 28x28']
         """
         return [
             ("1. grayscale", self.gray),
-            (
-                "2. light ink on dark " + ("(inverted)" if self.inverted else "(kept)"),
-                self.oriented,
-            ),
-            ("3. levels: background 0", self.levels),
-            ("4. cropped to the ink", self.cropped),
-            (f"5. longest side {max(self.scaled.shape)} px", self.scaled),
+            ("2. inverted" if self.inverted else "2. not inverted", self.oriented),
+            ("3. background to 0", self.levels),
+            ("4. cropped", self.cropped),
+            (f"5. scaled to {max(self.scaled.shape)} px", self.scaled),
             (f"6. centred in {self.centred.shape[0]}x{self.centred.shape[1]}", self.centred),
         ]
 

@@ -2190,9 +2190,11 @@ class DigitPad(widgets.VBox):
         self.grid.add_class("cnnviz-digit-pad-grid")
         self.grid_message = _message("cnnviz-digit-pad-grid-message")
 
-        self.step_pictures = [
-            _picture("cnnviz-digit-pad-step", width=f"{STEP_PICTURE_SIZE}px") for _ in range(6)
-        ]
+        side = f"{STEP_PICTURE_SIZE}px"
+        self.step_pictures = [_picture("cnnviz-digit-pad-step", width=side) for _ in range(6)]
+        for picture in self.step_pictures:  # tall, wide and square steps in equal boxes
+            picture.layout.height = side
+            picture.layout.object_fit = "contain"
         self.step_titles = [widgets.HTML() for _ in range(6)]
         self.bars = widgets.HTML()
         self.verdict = widgets.HTML()
@@ -2243,7 +2245,9 @@ class DigitPad(widgets.VBox):
 
         steps_row = widgets.HBox(
             [
-                widgets.VBox([title, picture])
+                widgets.VBox(
+                    [title, picture], layout=widgets.Layout(width=f"{STEP_PICTURE_SIZE + 12}px")
+                )
                 for title, picture in zip(self.step_titles, self.step_pictures, strict=True)
             ]
         )

@@ -174,7 +174,7 @@ def test_pictures_are_the_steps_in_order():
     pictures = steps.pictures()
     assert [p for _, p in pictures][0] is steps.gray
     assert pictures[-1][1] is steps.centred
-    assert "inverted" in pictures[1][0]
+    assert pictures[1][0] == "2. inverted"
     assert len(pictures) == 6
 
 
