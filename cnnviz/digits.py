@@ -187,6 +187,8 @@ def _as_gray(image) -> np.ndarray:
     arr = as_float_array(
         image, "image", (2, 3), example="a (H, W) grayscale array with values 0..255"
     )
+    if np.asarray(image).dtype == bool:  # a mask: True is full white
+        arr = arr * 255.0
     if arr.ndim == 3:
         if arr.shape[2] != 3:
             raise ValueError(
@@ -218,8 +220,9 @@ def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
     ----------
     image : array_like, shape (H, W) or (H, W, 3), or an image file
         Pixel values 0..255 (0 black), e.g. from :func:`cnnviz.images.load_image`, a
-        drawing, or a uint8 MNIST digit. A path, bytes or an ``ipywidgets.FileUpload``
-        entry is loaded with :func:`cnnviz.images.load_image` first.
+        drawing, or a uint8 MNIST digit; a bool mask counts True as white (255). A path,
+        bytes or an ``ipywidgets.FileUpload`` entry is loaded with
+        :func:`cnnviz.images.load_image` first.
     invert : {"auto", True, False}, optional
         ``"auto"``: invert when the background is lighter than the ink, judged from the
         border pixels (their median is nearer the image's brightest value than its

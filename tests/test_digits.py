@@ -169,6 +169,13 @@ def test_files_bytes_and_upload_entries_are_loaded(tmp_path):
         np.testing.assert_allclose(prepare_digit(source).digit, expected, atol=1e-6)
 
 
+def test_bool_mask_is_white_ink_on_black():
+    mask = ring() > 0
+    steps = prepare_digit(mask)
+    assert not steps.inverted and steps.levels.max() == 255
+    np.testing.assert_allclose(steps.digit, prepare_digit(ring()).digit, atol=1e-6)
+
+
 def test_pictures_are_the_steps_in_order():
     steps = prepare_digit(bar_on_paper())
     pictures = steps.pictures()
