@@ -14,4 +14,5 @@ if [ -z "${CNNVIZ_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python -m pip install --quiet -r requirements.txt -e ".[test]"
-python -m pytest "$@"
+# Two workers (CI has 2 cores); --dist loadgroup keeps the browser tests on one JupyterLab server.
+python -m pytest -n 2 --dist loadgroup "$@"
