@@ -59,6 +59,12 @@ def _picture(css_class: str, width: str = "100%") -> widgets.Image:
     return image
 
 
+def _tag(widget_name: str, parts: dict) -> None:
+    """Give each part the CSS class ``cnnviz-<widget_name>-<part>``: browser tests find it."""
+    for part, control in parts.items():
+        control.add_class(f"cnnviz-{widget_name}-{part}")
+
+
 def _message(css_class: str) -> widgets.HTML:
     label = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
     label.add_class(css_class)
@@ -166,15 +172,17 @@ class KernelEditor(widgets.VBox):
         self.caption = widgets.HTML()
         self.kernel = None
         self.result = None
-        for control, css in (
-            (self.preset, "preset"),
-            (self.image_menu, "image"),
-            (self.mode, "mode"),
-            (self.padding, "padding"),
-            (self.weight, "weight"),
-            (self.bias, "bias"),
-        ):
-            control.add_class(f"cnnviz-kernel-editor-{css}")
+        _tag(
+            "kernel-editor",
+            {
+                "preset": self.preset,
+                "image": self.image_menu,
+                "mode": self.mode,
+                "padding": self.padding,
+                "weight": self.weight,
+                "bias": self.bias,
+            },
+        )
 
         grid = widgets.GridBox(
             [cell for row in self.cells for cell in row],
@@ -594,16 +602,18 @@ class PixelInspector(widgets.VBox):
         self.message = _message("cnnviz-pixel-inspector-message")
         self.products = None
         self.result = None
-        for control, css in (
-            (self.image_menu, "image"),
-            (self.preset, "preset"),
-            (self.padding, "padding"),
-            (self.row, "row"),
-            (self.col, "col"),
-            (self.tables, "tables"),
-            (self.equation, "equation"),
-        ):
-            control.add_class(f"cnnviz-pixel-inspector-{css}")
+        _tag(
+            "pixel-inspector",
+            {
+                "image": self.image_menu,
+                "preset": self.preset,
+                "padding": self.padding,
+                "row": self.row,
+                "col": self.col,
+                "tables": self.tables,
+                "equation": self.equation,
+            },
+        )
         self._zoom_box = _titled("<b>Close-up</b>", self.zoom, "33%")
         super().__init__(
             [
@@ -855,13 +865,15 @@ class PoolingSandbox(widgets.VBox):
         self.output = widgets.HTML()
         self.explanation = widgets.HTML()
         self.message = _message("cnnviz-pooling-sandbox-message")
-        for control, css in (
-            (self.kind, "kind"),
-            (self.new_numbers, "new"),
-            (self.output, "output"),
-            (self.explanation, "explanation"),
-        ):
-            control.add_class(f"cnnviz-pooling-sandbox-{css}")
+        _tag(
+            "pooling-sandbox",
+            {
+                "kind": self.kind,
+                "new": self.new_numbers,
+                "output": self.output,
+                "explanation": self.explanation,
+            },
+        )
         self.values = None
         self.result = None
         self.winners = None
@@ -1084,17 +1096,19 @@ class PoolingExplorer(widgets.VBox):
         self.caption = widgets.HTML()
         self.message = _message("cnnviz-pooling-explorer-message")
         self.maps = []
-        for control, css in (
-            (self.image_menu, "image"),
-            (self.kernel_menu, "kernel"),
-            (self.kind, "kind"),
-            (self.size, "size"),
-            (self.stride, "stride"),
-            (self.times, "times"),
-            (self.shapes, "shapes"),
-            (self.caption, "caption"),
-        ):
-            control.add_class(f"cnnviz-pooling-explorer-{css}")
+        _tag(
+            "pooling-explorer",
+            {
+                "image": self.image_menu,
+                "kernel": self.kernel_menu,
+                "kind": self.kind,
+                "size": self.size,
+                "stride": self.stride,
+                "times": self.times,
+                "shapes": self.shapes,
+                "caption": self.caption,
+            },
+        )
         for i, picture in enumerate(self.steps):
             picture.add_class(f"cnnviz-pooling-explorer-step-{i}")
         self._output_title = widgets.HTML()
@@ -1542,15 +1556,17 @@ class OutputSizeCalculator(widgets.VBox):
         self.drawing.layout.max_width = "640px"
         self.output_size = None
         self.keras_shape = None
-        for control, css in (
-            (self.size, "size"),
-            (self.kernel_size, "kernel"),
-            (self.padding, "padding"),
-            (self.stride, "stride"),
-            (self.formula, "formula"),
-            (self.keras, "keras"),
-        ):
-            control.add_class(f"cnnviz-size-calculator-{css}")
+        _tag(
+            "size-calculator",
+            {
+                "size": self.size,
+                "kernel": self.kernel_size,
+                "padding": self.padding,
+                "stride": self.stride,
+                "formula": self.formula,
+                "keras": self.keras,
+            },
+        )
         super().__init__(
             [
                 widgets.HBox([self.size, self.kernel_size]),
@@ -1796,9 +1812,10 @@ class FeatureMapExplorer(widgets.VBox):
         self.message = _message("cnnviz-feature-map-explorer-message")
         self.caption = widgets.HTML()
         self.grid = widgets.GridBox()
-        for control, css in ((self.images, "images"), (self.layer, "layer")):
-            control.add_class(f"cnnviz-feature-map-explorer-{css}")
-        self.filter.add_class("cnnviz-feature-map-explorer-filter")
+        _tag(
+            "feature-map-explorer",
+            {"images": self.images, "layer": self.layer, "filter": self.filter},
+        )
         super().__init__(
             [
                 widgets.HBox([self.images, self.layer]),
