@@ -1629,8 +1629,11 @@ class OutputSizeCalculator(widgets.VBox):
 
 
 def _keras_output_shape(n, k, padding, s):
-    """What Keras computes for the settings, and the code that asks it (Keras imported here)."""
-    import keras
+    """What Keras computes for the settings, and the code that asks it (Keras imported here,
+    quietly and with the thread pools sized, as everywhere in cnnviz)."""
+    from cnnviz.models import _keras
+
+    keras = _keras()
 
     if isinstance(padding, str):
         layer = keras.layers.Conv2D(1, k, strides=s, padding=padding)
