@@ -80,6 +80,15 @@ def _note_html(text: str) -> str:
     return f'<span style="color:#555">{html.escape(text)}</span>'
 
 
+def _cached_sample(cache: dict, name: str) -> np.ndarray:
+    """The sample ``name``, decoded once per widget (the image menu switches back and forth)."""
+    if name not in cache:
+        from cnnviz.images import load_sample
+
+        cache[name] = load_sample(name)
+    return cache[name]
+
+
 def _resolve_image(image, name: str) -> tuple[str, np.ndarray]:
     """A sample name or an array -> (label, grayscale float64 image)."""
     from cnnviz.images import load_sample
@@ -285,12 +294,7 @@ class KernelEditor(widgets.VBox):
 
     # -- work
     def _current_image(self):
-        name = self.image_menu.value
-        if name not in self._images:
-            from cnnviz.images import load_sample
-
-            self._images[name] = load_sample(name)
-        return self._images[name]
+        return _cached_sample(self._images, self.image_menu.value)
 
     def _read_kernel(self):
         values = np.empty((3, 3))
@@ -654,12 +658,7 @@ class PixelInspector(widgets.VBox):
     @property
     def image(self) -> np.ndarray:
         """The input image shown (grayscale float64)."""
-        name = self.image_menu.value
-        if name not in self._images:
-            from cnnviz.images import load_sample
-
-            self._images[name] = load_sample(name)
-        return self._images[name]
+        return _cached_sample(self._images, self.image_menu.value)
 
     # -- callbacks
     def _on_pixel(self, change):
@@ -1147,12 +1146,7 @@ class PoolingExplorer(widgets.VBox):
 
     # -- work
     def _image(self):
-        name = self.image_menu.value
-        if name not in self._images:
-            from cnnviz.images import load_sample
-
-            self._images[name] = load_sample(name)
-        return self._images[name]
+        return _cached_sample(self._images, self.image_menu.value)
 
     def _feature_map(self):
         """(feature map, its PNG, its display limit), cached per image and filter."""
