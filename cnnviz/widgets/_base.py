@@ -1,4 +1,5 @@
-"""The shared base of the widget families: pictures, messages, CSS part tags, error display."""
+"""The shared base of the widget families: pictures, messages, CSS part tags, error display,
+the number grid (:class:`NumberGrid`) and the cached sample loader."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from cnnviz._validation import (
-    as_float_array,
-    describe,
-)
+from cnnviz._validation import as_float_array, describe, parse_number
 
 #: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
 PICTURE_MIN_SIZE = 252
@@ -41,6 +39,92 @@ def _error_html(error: Exception) -> str:
 
 def _note_html(text: str) -> str:
     return f'<span style="color:#555">{html.escape(text)}</span>'
+
+
+def _fmt(value) -> str:
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
+        return f"{value:g}"
+    for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
+        if abs(value * denominator - round(value * denominator)) < 1e-12:
+            return f"{round(value * denominator)}/{denominator}"
+    return f"{value:.6g}"
+
+
+class NumberGrid(widgets.GridBox):
+    """A grid of number fields, the control the kernel editor and the pooling sandbox share.
+
+    Typed text is parsed as a number (``-1``, ``0.5``, ``1/9``), never evaluated as code.
+    A value filled in by :meth:`fill` shows rounded (``0.0123457``) but the exact value stays
+    behind the text until the text changes, so nothing is lost on the way back.
+
+    ``cells``
+        ``rows`` x ``cols`` list of ``Text`` fields (row, column), each with the CSS class
+        ``cnnviz-<widget>-cell-<row>-<col>``.
+    ``message``
+        ``HTML`` for beside the grid (CSS class ``cnnviz-<widget>-message``): :meth:`read`
+        names the first bad field there; the widget clears it after a good update.
+    """
+
+    def __init__(self, rows, cols, widget_name, *, width, kept, bad_colour=None):
+        self.shape = (rows, cols)
+        self.kept = kept
+        self.bad_colour = bad_colour
+        self._exact = {}
+        self.cells = [
+            [
+                widgets.Text(layout=widgets.Layout(width=f"{width}px"), continuous_update=True)
+                for _ in range(cols)
+            ]
+            for _ in range(rows)
+        ]
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                cell.add_class(f"cnnviz-{widget_name}-cell-{r}-{c}")
+        self.message = _message(f"cnnviz-{widget_name}-message")
+        super().__init__(
+            [cell for row in self.cells for cell in row],
+            layout=widgets.Layout(
+                grid_template_columns=f"repeat({cols}, {width + 4}px)", grid_gap="2px"
+            ),
+        )
+
+    def on_edit(self, callback) -> None:
+        """Call ``callback(change)`` whenever the text of a field changes."""
+        for row in self.cells:
+            for cell in row:
+                cell.observe(callback, names="value")
+
+    def fill(self, values) -> None:
+        """Write ``values`` (an array of the grid's shape) into the fields, exact values kept."""
+        for (r, c), value in np.ndenumerate(values):
+            text = _fmt(value)
+            self._exact[r, c] = (text, float(value))
+            self.cells[r][c].value = text
+
+    def read(self):
+        """The numbers in the fields as a float array, or None if a field is not a number.
+
+        For a bad field the message names its row and column and says what the picture
+        keeps (``kept``); with ``bad_colour`` the field is also filled with that colour.
+        """
+        values = np.empty(self.shape)
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                exact = self._exact.get((r, c))
+                if exact is not None and exact[0] == cell.value:
+                    values[r, c] = exact[1]
+                    continue
+                try:
+                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
+                except ValueError as error:
+                    if self.bad_colour is not None:
+                        cell.style.background = self.bad_colour
+                    self.message.value = _error_html(f"{error} {self.kept}")
+                    return None
+        return values
 
 
 def _cached_sample(cache: dict, name: str) -> np.ndarray:

@@ -20,9 +20,11 @@ from cnnviz.filters import display_transform as _display_transform
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
+    NumberGrid,
     _cached_sample,
     _check_names,
     _error_html,
+    _fmt,
     _hide,
     _marked_png,
     _message,
@@ -51,8 +53,9 @@ class KernelEditor(widgets.VBox):
     Built by :func:`kernel_editor`; see there for the parameters. Attributes a notebook or
     a test can use:
 
-    ``cells``
-        3x3 list of ``Text`` fields (row, column).
+    ``grid``, ``cells``
+        The :class:`~cnnviz.widgets._base.NumberGrid` and its 3x3 list of ``Text`` fields
+        (row, column).
     ``preset``, ``image_menu``, ``mode``, ``padding``, ``weight``, ``bias``
         The other controls.
     ``original``, ``output``
@@ -68,9 +71,6 @@ class KernelEditor(widgets.VBox):
     def __init__(self, image, kernel, *, images, mode, padding, weight, bias):
         self._busy = False
         self._images = {}
-        # Exact values behind the rounded text of each cell (a learned kernel's 0.0123456789
-        # shows as 0.0123457): used while the text is unchanged, so nothing is lost.
-        self._exact = {}
         self._result_image = None
         label, first = _resolve_image(image, "image")
         self._images[label] = first
@@ -95,23 +95,17 @@ class KernelEditor(widgets.VBox):
             description="Padding",
             style={"button_width": "64px"},
         )
-        self.cells = [
-            [
-                widgets.Text(layout=widgets.Layout(width="64px"), continuous_update=True)
-                for _ in range(3)
-            ]
-            for _ in range(3)
-        ]
-        for r, row in enumerate(self.cells):
-            for c, cell in enumerate(row):
-                cell.add_class(f"cnnviz-kernel-editor-cell-{r}-{c}")
+        self.grid = NumberGrid(
+            3, 3, "kernel-editor", width=64, kept="The picture shows the last valid kernel."
+        )
+        self.cells = self.grid.cells
         self.weight = widgets.Text(
             value=_fmt(weight), description="Weight ×", layout=widgets.Layout(width="160px")
         )
         self.bias = widgets.Text(
             value=_fmt(bias), description="Bias +", layout=widgets.Layout(width="160px")
         )
-        self.message = _message("cnnviz-kernel-editor-message")
+        self.message = self.grid.message
         self.description = widgets.HTML()
         self.original = _picture("cnnviz-kernel-editor-input")
         self.output = _picture("cnnviz-kernel-editor-output")
@@ -130,15 +124,11 @@ class KernelEditor(widgets.VBox):
             },
         )
 
-        grid = widgets.GridBox(
-            [cell for row in self.cells for cell in row],
-            layout=widgets.Layout(grid_template_columns="repeat(3, 68px)", grid_gap="2px"),
-        )
         numbers = widgets.VBox([self.weight, self.bias])
         super().__init__(
             [
                 widgets.HBox([self.preset, self.image_menu]),
-                widgets.HBox([grid, numbers, widgets.VBox([self.description, self.message])]),
+                widgets.HBox([self.grid, numbers, widgets.VBox([self.description, self.message])]),
                 self.padding,
                 self.mode,
                 widgets.HBox(
@@ -160,9 +150,7 @@ class KernelEditor(widgets.VBox):
 
         self.set_kernel(kernel)
         self._show_original()
-        for row in self.cells:
-            for cell in row:
-                cell.observe(self._on_kernel_text, names="value")
+        self.grid.on_edit(self._on_kernel_text)
         for control in (self.weight, self.bias, self.padding, self.image_menu):
             control.observe(self._on_change, names="value")
         self.preset.observe(self._on_preset, names="value")
@@ -184,10 +172,8 @@ class KernelEditor(widgets.VBox):
                 )
         self._busy = True
         try:
-            for (r, c), value in np.ndenumerate(values):
-                text = _fmt(value)
-                self._exact[r, c] = (text, float(value))
-                self.cells[r][c].value = text
+            # A learned kernel's 0.0123456789 shows as 0.0123457; the grid keeps the rest.
+            self.grid.fill(values)
             self.preset.value = _matching_preset(values)
         finally:
             self._busy = False
@@ -203,7 +189,7 @@ class KernelEditor(widgets.VBox):
     def _on_kernel_text(self, change):
         if self._busy:
             return
-        kernel = self._read_kernel()
+        kernel = self.grid.read()
         if kernel is not None:
             self._busy = True
             try:
@@ -233,25 +219,8 @@ class KernelEditor(widgets.VBox):
     def _current_image(self):
         return _cached_sample(self._images, self.image_menu.value)
 
-    def _read_kernel(self):
-        values = np.empty((3, 3))
-        for r, row in enumerate(self.cells):
-            for c, cell in enumerate(row):
-                exact = self._exact.get((r, c))
-                if exact is not None and exact[0] == cell.value:
-                    values[r, c] = exact[1]
-                    continue
-                try:
-                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
-                except ValueError as error:
-                    self.message.value = _error_html(
-                        f"{error} The picture shows the last valid kernel."
-                    )
-                    return None
-        return values
-
     def _recompute(self):
-        kernel = self._read_kernel()
+        kernel = self.grid.read()
         if kernel is None:
             return
         try:
@@ -287,18 +256,6 @@ class KernelEditor(widgets.VBox):
         name = self.preset.value
         text = KERNEL_DESCRIPTIONS.get(name, "your own kernel: every weight is yours to choose")
         self.description.value = _note_html(f"{name}: {text}")
-
-
-def _fmt(value) -> str:
-    value = float(value)
-    if value.is_integer():
-        return str(int(value))
-    if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
-        return f"{value:g}"
-    for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
-        if abs(value * denominator - round(value * denominator)) < 1e-12:
-            return f"{round(value * denominator)}/{denominator}"
-    return f"{value:.6g}"
 
 
 def _matching_preset(kernel) -> str:

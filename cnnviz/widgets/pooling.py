@@ -11,12 +11,12 @@ from cnnviz._validation import (
     as_float_array,
     check_choice,
     check_int,
-    parse_number,
 )
 from cnnviz.filters import KERNELS, apply_filter
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
+    NumberGrid,
     _cached_sample,
     _check_names,
     _error_html,
@@ -60,9 +60,10 @@ class PoolingSandbox(widgets.VBox):
 
     Built by :func:`pooling_sandbox`. Attributes:
 
-    ``cells``
-        4x4 list of ``Text`` fields; each 2x2 block has its own colour, and with max
-        pooling the winner of each block is filled with the strong colour.
+    ``grid``, ``cells``
+        The :class:`~cnnviz.widgets._base.NumberGrid` and its 4x4 list of ``Text`` fields;
+        each 2x2 block has its own colour, and with max pooling the winner of each block is
+        filled with the strong colour.
     ``kind``
         ``ToggleButtons`` ``"max"`` / ``"average"``.
     ``new_numbers``
@@ -77,12 +78,15 @@ class PoolingSandbox(widgets.VBox):
     def __init__(self, values, kind, seed):
         self._busy = False
         self._rng = np.random.default_rng(seed)
-        self.cells = [
-            [widgets.Text(layout=widgets.Layout(width="56px")) for _ in range(4)] for _ in range(4)
-        ]
-        for r, row in enumerate(self.cells):
-            for c, cell in enumerate(row):
-                cell.add_class(f"cnnviz-pooling-sandbox-cell-{r}-{c}")
+        self.grid = NumberGrid(
+            4,
+            4,
+            "pooling-sandbox",
+            width=56,
+            kept="The result shows the last valid numbers.",
+            bad_colour=_BAD_CELL,
+        )
+        self.cells = self.grid.cells
         self.kind = widgets.ToggleButtons(
             options=["max", "average"],
             value=kind,
@@ -92,7 +96,7 @@ class PoolingSandbox(widgets.VBox):
         self.new_numbers = widgets.Button(description="New numbers", icon="refresh")
         self.output = widgets.HTML()
         self.explanation = widgets.HTML()
-        self.message = _message("cnnviz-pooling-sandbox-message")
+        self.message = self.grid.message
         _tag(
             "pooling-sandbox",
             {
@@ -105,17 +109,13 @@ class PoolingSandbox(widgets.VBox):
         self.values = None
         self.result = None
         self.winners = None
-        grid = widgets.GridBox(
-            [cell for row in self.cells for cell in row],
-            layout=widgets.Layout(grid_template_columns="repeat(4, 60px)", grid_gap="2px"),
-        )
         arrow = widgets.HTML('<span style="font-size:2.5em;padding:0 14px">→</span>')
         super().__init__(
             [
                 widgets.HBox([self.kind, self.new_numbers]),
                 widgets.HBox(
                     [
-                        _titled("<b>4×4 input</b> (16 numbers)", grid, "auto"),
+                        _titled("<b>4×4 input</b> (16 numbers)", self.grid, "auto"),
                         arrow,
                         _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
                         self.message,
@@ -126,9 +126,7 @@ class PoolingSandbox(widgets.VBox):
         )
         self.add_class("cnnviz-pooling-sandbox")
         self.set_values(values)
-        for row in self.cells:
-            for cell in row:
-                cell.observe(self._on_change, names="value")
+        self.grid.on_edit(self._on_change)
         self.kind.observe(self._on_change, names="value")
         self.new_numbers.on_click(self._on_new_numbers)
 
@@ -143,8 +141,7 @@ class PoolingSandbox(widgets.VBox):
             )
         self._busy = True
         try:
-            for (r, c), value in np.ndenumerate(arr):
-                self.cells[r][c].value = _number_html(value)
+            self.grid.fill(arr)
         finally:
             self._busy = False
         self._recompute()
@@ -158,26 +155,11 @@ class PoolingSandbox(widgets.VBox):
         self.set_values(self._rng.integers(0, 10, size=(4, 4)))
 
     # -- work
-    def _read(self):
-        values = np.empty((4, 4))
-        bad = None
-        for r, row in enumerate(self.cells):
-            for c, cell in enumerate(row):
-                try:
-                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
-                except ValueError as error:
-                    if bad is None:
-                        bad = (r, c, error)
-        return values, bad
-
     def _recompute(self):
         from cnnviz.pooling import avg_pool, max_pool, pool_winners
 
-        values, bad = self._read()
-        if bad is not None:
-            r, c, error = bad
-            self.cells[r][c].style.background = _BAD_CELL
-            self.message.value = _error_html(f"{error} The result shows the last valid numbers.")
+        values = self.grid.read()
+        if values is None:
             return
         if self.kind.value == "max":
             result, winners = max_pool(values), pool_winners(values)
