@@ -13,8 +13,12 @@ The rooms:
 * ``training``: training curves, compared histories, mistakes (notebook 04).
 * ``network``: a trained network's kernels, feature maps and layers (notebook 05).
 * ``digits``: a student's digit, step by step, and the probabilities (notebook 06).
+* ``text_alternatives``: what a screen reader says instead of a figure or a widget picture.
+  Importing this package inside IPython shows every matplotlib figure with a text
+  alternative that has the numbers (``<img alt=...>``); see that module.
 """
 
+from cnnviz.plotting import text_alternatives
 from cnnviz.plotting.digits import show_digit_steps, show_probabilities
 from cnnviz.plotting.images import (
     image_grid,
@@ -28,16 +32,26 @@ from cnnviz.plotting.network import kernel_grid, show_feature_maps, show_layers
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.plotting.pooling import show_pooling, show_shift_tolerance
 from cnnviz.plotting.sizes import GRID_COLOURS, show_conv_grid
+from cnnviz.plotting.text_alternatives import (
+    alt_text,
+    describe_figure,
+    describe_values,
+    set_alt_text,
+)
 from cnnviz.plotting.training import compare_histories, plot_history, show_mistakes
 
 __all__ = [
     "GRID_COLOURS",
     "MODE_CMAPS",
+    "alt_text",
     "array_to_png",
     "compare_histories",
+    "describe_figure",
+    "describe_values",
     "image_grid",
     "kernel_grid",
     "plot_history",
+    "set_alt_text",
     "show_channels",
     "show_conv_grid",
     "show_digit_steps",
@@ -52,3 +66,6 @@ __all__ = [
     "show_probabilities",
     "show_shift_tolerance",
 ]
+
+# Every figure a notebook shows gets its text alternative (a no-op outside IPython).
+text_alternatives.enable()
