@@ -35,6 +35,7 @@ from cnnviz.plotting.sizes import GRID_COLOURS, show_conv_grid
 from cnnviz.plotting.text_alternatives import (
     alt_text,
     describe_figure,
+    describe_scale,
     describe_values,
     set_alt_text,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "array_to_png",
     "compare_histories",
     "describe_figure",
+    "describe_scale",
     "describe_values",
     "image_grid",
     "kernel_grid",

@@ -6,6 +6,7 @@ import numpy as np
 
 from cnnviz._validation import check_int
 from cnnviz.plotting._base import _figure_and_axes
+from cnnviz.plotting.text_alternatives import set_alt_text
 
 __all__ = [
     "GRID_COLOURS",
@@ -81,6 +82,7 @@ def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, p
         )
     from matplotlib.colors import ListedColormap
 
+    axes_given = axes
     fig, axes = _figure_and_axes(axes, 1, 2, panel)
     cells = np.zeros((padded, padded))
     cells[before : before + size, before : before + size] = 1
@@ -139,4 +141,29 @@ def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, p
         f"input {size}×{size}{pad_text} → {padded}×{padded}" if pad_text else f"input {size}×{size}"
     )
     right.set_title(f"output {out}×{out}")
+    if axes_given is None:
+        set_alt_text(fig, _conv_grid_text(size, kernel_size, before, after, stride, out))
     return fig, axes
+
+
+def _conv_grid_text(size, kernel_size, before, after, stride, out) -> str:
+    """What :func:`show_conv_grid` draws, in words (its colours said as well)."""
+    padded = size + before + after
+    text = f"Left: the {size}x{size} input (grey-blue cells)"
+    if before or after:
+        if before == after:
+            sides = f"{before} {'ring' if before == 1 else 'rings'} of zeros"
+        else:
+            sides = (
+                f"{before} zero rows and columns at the top and left, {after} at the bottom "
+                f"and right"
+            )
+        text += f", padded with {sides} (orange cells) to {padded}x{padded}"
+    step = "1 cell" if stride == 1 else f"{stride} cells"
+    text += (
+        f"; the {kernel_size}x{kernel_size} kernel (solid blue box) starts at the top left and "
+        f"moves {step} at a time (dashed box: its second position); a blue dot marks the centre "
+        f"of each of its {out * out} positions. Right: the output, {out}x{out}, one cell per "
+        f"dot, the first one blue."
+    )
+    return text

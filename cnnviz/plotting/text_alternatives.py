@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "alt_text",
     "describe_figure",
+    "describe_scale",
     "describe_values",
     "disable",
     "enable",
@@ -135,6 +136,36 @@ def _colour_word(rgb) -> str:
     return min(_COLOUR_WORDS, key=lambda item: float(((rgb - item[1]) ** 2).sum()))[0]
 
 
+def describe_scale(cmap, vmin, vmax) -> str:
+    """What the colours of ``cmap`` mean between ``vmin`` and ``vmax``, in words (a colour
+    map's meaning must never be in colour alone).
+
+    Parameters
+    ----------
+    cmap : str or matplotlib Colormap
+    vmin, vmax : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_scale("gray", 0, 255)
+    'black for 0 and below, white for 255 and above'
+    >>> describe_scale("RdBu_r", -4, 4)
+    'dark blue for -4 and below, dark red for 4 and above, white for 0'
+    """
+    import matplotlib
+
+    cmap = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
+    low, high = _colour_word(cmap(0.0)), _colour_word(cmap(1.0))
+    text = f"{low} for {_number(vmin)} and below, {high} for {_number(vmax)} and above"
+    if vmin < 0 < vmax:
+        text += f", {_colour_word(cmap((0.0 - vmin) / (vmax - vmin)))} for 0"
+    return text
+
+
 def _image_text(image) -> str:
     arr = np.ma.getdata(image.get_array())
     if arr is None:
@@ -145,16 +176,8 @@ def _image_text(image) -> str:
     text = f"a {describe_values(arr).replace(', ', ' picture, ', 1)}"
     norm, cmap = image.norm, image.get_cmap()
     if norm.vmin is not None and norm.vmax is not None and norm.vmax > norm.vmin:
-        low, high = _colour_word(cmap(0.0)), _colour_word(cmap(1.0))
-        if low != high:
-            text += (
-                f" ({low} for {_number(norm.vmin)} and below, {high} for {_number(norm.vmax)}"
-                f" and above"
-            )
-            if norm.vmin < 0 < norm.vmax:
-                middle = _colour_word(cmap(float(norm(0.0))))
-                text += f", {middle} for 0"
-            text += ")"
+        if _colour_word(cmap(0.0)) != _colour_word(cmap(1.0)):
+            text += f" ({describe_scale(cmap, norm.vmin, norm.vmax)})"
     return text
 
 

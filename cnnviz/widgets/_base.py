@@ -9,13 +9,15 @@ import ipywidgets as widgets
 import numpy as np
 
 from cnnviz._validation import as_float_array, describe, parse_number
+from cnnviz.widgets._access import Picture, name_field
 
 #: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
 PICTURE_MIN_SIZE = 252
 
 
-def _picture(css_class: str, width: str = "100%") -> widgets.Image:
-    image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+def _picture(css_class: str, width: str = "100%") -> Picture:
+    """A picture with a text alternative (``picture.show(png, alt)``)."""
+    image = Picture(format="png", layout=widgets.Layout(width=width, max_width="512px"))
     image.add_class(css_class)
     return image
 
@@ -32,13 +34,20 @@ def _message(css_class: str) -> widgets.HTML:
     return label
 
 
+# Text colours from the page's theme (JupyterLab, Notebook 7 and Voila define these), with
+# fallbacks; each meets WCAG AA contrast (4.5:1) on its theme's background, light or dark.
+_ERROR_COLOUR = "var(--jp-error-color1, #b00020)"
+_NOTE_COLOUR = "var(--jp-content-font-color2, #555)"
+CAPTION_COLOUR = "var(--jp-content-font-color1, #333)"
+
+
 def _error_html(error: Exception) -> str:
     text = html.escape(str(error)).replace("`", "")
-    return f'<span style="color:#b00020">&#9888; {text}</span>'
+    return f'<span style="color:{_ERROR_COLOUR}">&#9888; {text}</span>'
 
 
 def _note_html(text: str) -> str:
-    return f'<span style="color:#555">{html.escape(text)}</span>'
+    return f'<span style="color:{_NOTE_COLOUR}">{html.escape(text)}</span>'
 
 
 def _fmt(value) -> str:
@@ -62,13 +71,14 @@ class NumberGrid(widgets.GridBox):
 
     ``cells``
         ``rows`` x ``cols`` list of ``Text`` fields (row, column), each with the CSS class
-        ``cnnviz-<widget>-cell-<row>-<col>``.
+        ``cnnviz-<widget>-cell-<row>-<col>`` and the accessible name "<name>, row r, column c"
+        (a screen reader says which field it is; Tab moves along the rows).
     ``message``
         ``HTML`` for beside the grid (CSS class ``cnnviz-<widget>-message``): :meth:`read`
         names the first bad field there; the widget clears it after a good update.
     """
 
-    def __init__(self, rows, cols, widget_name, *, width, kept, bad_colour=None):
+    def __init__(self, rows, cols, widget_name, *, width, kept, bad_colour=None, name="value"):
         self.shape = (rows, cols)
         self.kept = kept
         self.bad_colour = bad_colour
@@ -83,6 +93,7 @@ class NumberGrid(widgets.GridBox):
         for r, row in enumerate(self.cells):
             for c, cell in enumerate(row):
                 cell.add_class(f"cnnviz-{widget_name}-cell-{r}-{c}")
+                name_field(cell, f"{name}, row {r + 1}, column {c + 1}")
         self.message = _message(f"cnnviz-{widget_name}-message")
         super().__init__(
             [cell for row in self.cells for cell in row],
@@ -122,6 +133,7 @@ class NumberGrid(widgets.GridBox):
                 except ValueError as error:
                     if self.bad_colour is not None:
                         cell.style.background = self.bad_colour
+                        cell.style.text_color = "black"  # dark text on the pale colour
                     self.message.value = _error_html(f"{error} {self.kept}")
                     return None
         return values
@@ -200,7 +212,10 @@ def _hide(widget, hidden: bool) -> None:
 
 
 def _titled(title_html, picture, width="50%"):
-    return widgets.VBox([widgets.HTML(title_html), picture], layout=widgets.Layout(width=width))
+    """A title over a picture. The box never scrolls (a box that scrolls must take the focus
+    for keyboard users: WCAG 2.1.1); the picture fits its width."""
+    title = title_html if isinstance(title_html, widgets.Widget) else widgets.HTML(title_html)
+    return widgets.VBox([title, picture], layout=widgets.Layout(width=width, overflow="visible"))
 
 
 def _number_html(value) -> str:

@@ -14,6 +14,8 @@ from cnnviz._validation import (
     describe,
 )
 from cnnviz.plotting.png import array_to_png
+from cnnviz.plotting.text_alternatives import describe_values
+from cnnviz.widgets._access import name_field, titled
 from cnnviz.widgets._base import (
     _error_html,
     _marked_png,
@@ -52,6 +54,12 @@ def _probability_html(probabilities, class_names) -> str:
             f'background:{colour}"></span><span>{float(p):.1%}</span></div>'
         )
     return '<div class="cnnviz-digit-pad-bars">' + "".join(rows) + "</div>"
+
+
+_CANVAS_NAME = (
+    "Drawing surface for a digit, with the mouse or a finger. Keyboard users: the Type tab "
+    "takes the digit as typed characters."
+)
 
 
 def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
@@ -123,8 +131,11 @@ class DigitPad(widgets.VBox):
             except ImportError:
                 ipycanvas = None
             if ipycanvas is not None:
-                self.canvas = ipycanvas.Canvas(
-                    width=size, height=size, layout=widgets.Layout(width=f"{size}px")
+                self.canvas = titled(ipycanvas.Canvas)(
+                    width=size,
+                    height=size,
+                    layout=widgets.Layout(width=f"{size}px"),
+                    tooltip=_CANVAS_NAME,
                 )
                 self.canvas.add_class("cnnviz-digit-pad-canvas")
                 self.canvas.on_mouse_down(self.on_mouse_down)
@@ -146,6 +157,11 @@ class DigitPad(widgets.VBox):
             rows=digits.GRID_SIZE + 1,
             layout=widgets.Layout(width="16em"),
         )
+        name_field(
+            self.grid,
+            f"Digit grid: {digits.GRID_SIZE} lines of {digits.GRID_SIZE} characters, "
+            f"# for ink, . for paper",
+        )
         self.grid.add_class("cnnviz-digit-pad-grid")
         self.grid_message = _message("cnnviz-digit-pad-grid-message")
 
@@ -165,7 +181,11 @@ class DigitPad(widgets.VBox):
             pages.append(
                 widgets.VBox(
                     [
-                        widgets.HTML("Draw a digit with the mouse, large, in the middle."),
+                        widgets.HTML(
+                            "Draw a digit with the mouse, large, in the middle. "
+                            "<b>No mouse?</b> The <b>Type</b> tab takes the digit from the "
+                            "keyboard alone."
+                        ),
                         self.canvas,
                         widgets.HBox([self.clear, self.draw_message]),
                     ]
@@ -187,7 +207,8 @@ class DigitPad(widgets.VBox):
                     widgets.HTML(
                         f"Type a digit: {digits.GRID_SIZE} lines of {digits.GRID_SIZE} "
                         f"characters, <code>#</code> ink, <code>.</code> paper; click outside "
-                        f"the box to use it."
+                        f"the box, or press Tab, to use it. This is the way in with the "
+                        f"keyboard alone."
                     ),
                     # The columns of the grid only line up in a monospace font.
                     widgets.HTML(
@@ -342,7 +363,14 @@ class DigitPad(widgets.VBox):
             steps.pictures(), self.step_titles, self.step_pictures, strict=True
         ):
             label.value = f"<small>{html.escape(title)}</small>"
-            widget.value = _thumbnail(picture, steps.box if picture is steps.levels else None)
+            box = steps.box if picture is steps.levels else None
+            alt = f"Step {title}: {describe_values(picture)}, black 0 to white 255"
+            if box is not None:
+                alt += (
+                    f"; a green box marks the digit, rows {box[0]} to {box[2] - 1}, "
+                    f"columns {box[1]} to {box[3] - 1}"
+                )
+            widget.show(_thumbnail(picture, box), alt)
         self.bars.value = _probability_html(probabilities, self.class_names)
         ranked = np.argsort(probabilities)[::-1]
         best, second = int(ranked[0]), int(ranked[1])

@@ -11,6 +11,8 @@ from cnnviz._validation import (
     describe,
 )
 from cnnviz.plotting.png import array_to_png
+from cnnviz.plotting.text_alternatives import describe_scale, describe_values
+from cnnviz.widgets._access import control_names
 from cnnviz.widgets._base import (
     _error_html,
     _message,
@@ -151,6 +153,7 @@ class FeatureMapExplorer(widgets.VBox):
                 self.message,
                 self.grid,
                 self.caption,
+                control_names("cnnviz-feature-map-explorer"),
             ]
         )
         self.add_class("cnnviz-feature-map-explorer")
@@ -276,9 +279,13 @@ class FeatureMapExplorer(widgets.VBox):
         cells = list(header)
         for index in self.indices:
             picture = _picture("cnnviz-feature-map-explorer-input", width=size)
-            picture.value = array_to_png(self._pool[index], "gray", 0, 1, min_size=112)
             label = f"image {index}" + (
                 f": {html.escape(self._labels[index])}" if self._labels else ""
+            )
+            picture.show(
+                array_to_png(self._pool[index], "gray", 0, 1, min_size=112),
+                f"Input {self._image_name(index)}: {describe_values(self._pool[index])}, "
+                f"{describe_scale('gray', 0, 1)}",
             )
             row = [picture]
             for _ in self.columns:
@@ -306,12 +313,18 @@ class FeatureMapExplorer(widgets.VBox):
             height, width = chosen.shape[1:]
             title = f"<b>{name} #{f}</b><br><small>{height}×{width}, max {high:.2g}</small>"
             self.titles[c].value = title
-            for r in range(len(self.indices)):
+            scale = describe_scale(self.cmap, 0.0, limit)
+            for r, index in enumerate(self.indices):
                 self.shown[r][c] = chosen[r]
-                self.pictures[r][c].value = array_to_png(
-                    chosen[r], self.cmap, 0.0, limit, min_size=FEATURE_PICTURE_SIZE
+                self.pictures[r][c].show(
+                    array_to_png(chosen[r], self.cmap, 0.0, limit, min_size=FEATURE_PICTURE_SIZE),
+                    f"{name} filter {f} on {self._image_name(index)}: "
+                    f"{describe_values(chosen[r])}, {scale}",
                 )
         self._describe()
+
+    def _image_name(self, index) -> str:
+        return f"image {index}" + (f" ({self._labels[index]})" if self._labels else "")
 
     def _describe(self):
         if self.layer.value == _ALL_LAYERS:

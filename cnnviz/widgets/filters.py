@@ -18,7 +18,10 @@ from cnnviz._validation import (
 from cnnviz.filters import DISPLAY_MODES, KERNEL_DESCRIPTIONS, KERNELS, apply_filter
 from cnnviz.filters import display_transform as _display_transform
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
+from cnnviz.plotting.text_alternatives import describe_values
+from cnnviz.widgets._access import control_names
 from cnnviz.widgets._base import (
+    CAPTION_COLOUR,
     PICTURE_MIN_SIZE,
     NumberGrid,
     _cached_sample,
@@ -72,6 +75,7 @@ class KernelEditor(widgets.VBox):
         self._busy = False
         self._images = {}
         self._result_image = None
+        self._result_label = None
         label, first = _resolve_image(image, "image")
         self._images[label] = first
         names = list(dict.fromkeys([label, *images]))
@@ -96,7 +100,12 @@ class KernelEditor(widgets.VBox):
             style={"button_width": "64px"},
         )
         self.grid = NumberGrid(
-            3, 3, "kernel-editor", width=64, kept="The picture shows the last valid kernel."
+            3,
+            3,
+            "kernel-editor",
+            width=64,
+            kept="The picture shows the last valid kernel.",
+            name="kernel weight",
         )
         self.cells = self.grid.cells
         self.weight = widgets.Text(
@@ -133,17 +142,12 @@ class KernelEditor(widgets.VBox):
                 self.mode,
                 widgets.HBox(
                     [
-                        widgets.VBox(
-                            [widgets.HTML("<b>Input</b>"), self.original],
-                            layout=widgets.Layout(width="50%"),
-                        ),
-                        widgets.VBox(
-                            [widgets.HTML("<b>Filtered</b>"), self.output],
-                            layout=widgets.Layout(width="50%"),
-                        ),
+                        _titled("<b>Input</b>", self.original),
+                        _titled("<b>Filtered</b>", self.output),
                     ]
                 ),
                 self.caption,
+                control_names("cnnviz-kernel-editor"),
             ]
         )
         self.add_class("cnnviz-kernel-editor")
@@ -235,18 +239,23 @@ class KernelEditor(widgets.VBox):
         self.message.value = ""
         self.kernel, self.result = kernel, result
         self._result_image = self._current_image()
+        self._result_label = self.image_menu.value
         self._show_result()
 
     def _show_original(self):
-        self.original.value = array_to_png(
-            self._current_image(), "gray", 0, 255, min_size=PICTURE_MIN_SIZE
+        image = self._current_image()
+        self.original.show(
+            array_to_png(image, "gray", 0, 255, min_size=PICTURE_MIN_SIZE),
+            f"Input: {self.image_menu.value}, {describe_values(image)}, "
+            f"shown from black (0) to white (255)",
         )
 
     def _show_result(self):
         mode = self.mode.value
         shown, (low, high) = _display_transform(self.result, mode)
-        self.output.value = array_to_png(
-            shown, MODE_CMAPS[mode], low, high, min_size=PICTURE_MIN_SIZE
+        self.output.show(
+            array_to_png(shown, MODE_CMAPS[mode], low, high, min_size=PICTURE_MIN_SIZE),
+            _result_alt(self.kernel, self._result_label, self.result, mode),
         )
         # The image the result was computed from: after a bad edit the menu may already
         # show another image while the last good result stays.
@@ -265,6 +274,33 @@ def _matching_preset(kernel) -> str:
     return _CUSTOM
 
 
+def _kernel_name(kernel) -> str:
+    name = _matching_preset(kernel)
+    if name != _CUSTOM:
+        return name
+    rows = " / ".join(" ".join(_fmt(v) for v in row) for row in kernel)
+    return f"the kernel {rows}"
+
+
+#: How each display mode shows the signed result, said in words (no meaning in colour alone).
+_MODE_WORDS = {
+    "signed": "blue below 0, white at 0, red above 0",
+    "abs": "negative and positive responses both bright",
+}
+
+
+def _result_alt(kernel, image_label, result, mode) -> str:
+    """The filtered picture in words: what was applied to what, size, values, what is hidden."""
+    text = f"Filtered: {_kernel_name(kernel)} applied to {image_label}, "
+    if mode in ("clip", "relu"):
+        text += describe_values(result, negative="black")
+        if mode == "clip" and (result > 255).any():
+            text += f", {float((result > 255).mean()) * 100:.0f}% above 255 shown white"
+    else:
+        text += f"{describe_values(result)}, {_MODE_WORDS[mode]}"
+    return text
+
+
 def _result_caption(image, result, mode) -> str:
     low, high = float(result.min()), float(result.max())
     negative = float((result < 0).mean()) * 100
@@ -281,7 +317,7 @@ def _result_caption(image, result, mode) -> str:
         parts.append("blue below 0, white 0, red above 0")
     if mode == "abs":
         parts.append("negative and positive responses both bright")
-    return '<span style="color:#333">' + "; ".join(parts) + "</span>"
+    return f'<span style="color:{CAPTION_COLOUR}">' + "; ".join(parts) + "</span>"
 
 
 def kernel_editor(
@@ -362,7 +398,8 @@ def _grid_html(values, title, colours=None, *, highlight=None):
             weight = "bold" if highlight == (r, c) else "normal"
             cells.append(
                 f'<td style="border:1px solid #999;padding:3px 8px;text-align:right;'
-                f'background:{background};font-weight:{weight};font-family:monospace">'
+                f"background:{background};color:#000;font-weight:{weight};"
+                f'font-family:monospace">'
                 f"{_number_html(value)}</td>"
             )
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -465,6 +502,7 @@ class PixelInspector(widgets.VBox):
                 ),
                 self.tables,
                 self.equation,
+                control_names("cnnviz-pixel-inspector"),
             ]
         )
         self.add_class("cnnviz-pixel-inspector")
@@ -558,7 +596,13 @@ class PixelInspector(widgets.VBox):
         if big:  # a 3x3 box is 3 pixels of a 512-pixel picture: add a large locator ring
             reach = max(image.shape) // 24
             boxes.append((r - reach, c - reach, r + reach + 1, c + reach + 1))
-        self.picture.value = _marked_png(image, "gray", 0, 255, boxes)
+        where = f"the pixel at row {r}, column {c}"
+        self.picture.show(
+            _marked_png(image, "gray", 0, 255, boxes),
+            f"Input: {self.image_menu.value}, {describe_values(image)}, black 0 to white 255; "
+            f"a green box marks {where} and its neighbours"
+            + ("; a larger green ring around it shows where it is" if big else ""),
+        )
         _hide(self._zoom_box, not big)
         if big:
             half = 7
@@ -566,14 +610,23 @@ class PixelInspector(widgets.VBox):
             c0 = min(max(c - half, 0), max(image.shape[1] - 2 * half - 1, 0))
             crop = image[r0 : r0 + 2 * half + 1, c0 : c0 + 2 * half + 1]
             box = (top - r0, left - c0, top - r0 + kh, left - c0 + kw)
-            self.zoom.value = _marked_png(crop, "gray", 0, 255, [box])
+            self.zoom.show(
+                _marked_png(crop, "gray", 0, 255, [box]),
+                f"Close-up: {describe_values(crop)}, the pixels around {where}; "
+                f"a green box marks its {kh}x{kw} neighbourhood",
+            )
         limit = float(np.abs(result).max()) or 1.0
         orow, ocol = p.output_index
         out_boxes = [(orow, ocol, orow + 1, ocol + 1)]
         if max(result.shape) > 32:
             reach = max(result.shape) // 24
             out_boxes.append((orow - reach, ocol - reach, orow + reach + 1, ocol + reach + 1))
-        self.output.value = _marked_png(result, "RdBu_r", -limit, limit, out_boxes)
+        self.output.show(
+            _marked_png(result, "RdBu_r", -limit, limit, out_boxes),
+            f"Output: {_kernel_name(self.kernel)} applied to {self.image_menu.value}, "
+            f"{describe_values(result)}, {_MODE_WORDS['signed']}; a green box marks where the "
+            f"sum lands: row {orow}, column {ocol}, value {_number_html(p.value)}",
+        )
 
         product_limit = float(np.abs(p.products).max())
         colours = [[_sign_colour(v, product_limit) for v in row] for row in p.products]

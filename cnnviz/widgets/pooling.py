@@ -14,7 +14,10 @@ from cnnviz._validation import (
 )
 from cnnviz.filters import KERNELS, apply_filter
 from cnnviz.plotting.png import array_to_png
+from cnnviz.plotting.text_alternatives import describe_values
+from cnnviz.widgets._access import Picture, control_names
 from cnnviz.widgets._base import (
+    CAPTION_COLOUR,
     PICTURE_MIN_SIZE,
     NumberGrid,
     _cached_sample,
@@ -85,6 +88,7 @@ class PoolingSandbox(widgets.VBox):
             width=56,
             kept="The result shows the last valid numbers.",
             bad_colour=_BAD_CELL,
+            name="input number",
         )
         self.cells = self.grid.cells
         self.kind = widgets.ToggleButtons(
@@ -122,6 +126,7 @@ class PoolingSandbox(widgets.VBox):
                     ]
                 ),
                 self.explanation,
+                control_names("cnnviz-pooling-sandbox"),
             ]
         )
         self.add_class("cnnviz-pooling-sandbox")
@@ -197,7 +202,11 @@ class PoolingSandbox(widgets.VBox):
             else:
                 text = f"({numbers.replace(', ', ' + ')}) / 4 = {_number_html(self.result[r, c])}"
             colour = _BLOCK_COLOURS[i][1]
-            lines.append(f'<span style="color:{colour}"><b>{name}</b>: {html.escape(text)}</span>')
+            # The block's colour as a bar beside its name: the text keeps the theme's colour.
+            lines.append(
+                f'<span style="border-left:0.8em solid {colour};padding-left:0.4em">'
+                f"<b>{name}</b>: {html.escape(text)}</span>"
+            )
         self.explanation.value = "<br>".join(lines)
 
 
@@ -295,7 +304,7 @@ class PoolingExplorer(widgets.VBox):
         self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
         self.feature = _picture("cnnviz-pooling-explorer-feature")
         self.output = _picture("cnnviz-pooling-explorer-output")
-        self.steps = [widgets.Image(format="png") for _ in range(4)]
+        self.steps = [Picture(format="png") for _ in range(4)]
         self._step_labels = [widgets.HTML() for _ in range(4)]
         self._step_boxes = [
             widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
@@ -330,14 +339,13 @@ class PoolingExplorer(widgets.VBox):
                 widgets.HBox(
                     [
                         _titled("<b>Feature map</b> (filter, then ReLU)", self.feature),
-                        widgets.VBox(
-                            [self._output_title, self.output], layout=widgets.Layout(width="50%")
-                        ),
+                        _titled(self._output_title, self.output),
                     ]
                 ),
                 self.caption,
                 widgets.HTML("<b>Each step at half its real size in pixels</b>"),
                 widgets.HBox(self._step_boxes, layout=widgets.Layout(align_items="flex-end")),
+                control_names("cnnviz-pooling-explorer"),
             ]
         )
         self.add_class("cnnviz-pooling-explorer")
@@ -401,12 +409,22 @@ class PoolingExplorer(widgets.VBox):
     def _draw(self, feature_png, limit):
         maps = self.maps
         pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:]]
-        self.feature.value = feature_png
-        # Enlarged crisply (whole pixels as squares) so a 63x63 map is not blurred.
-        self.output.value = array_to_png(maps[-1], "gray", 0.0, limit, min_size=PICTURE_MIN_SIZE)
+        scale = f"black 0 to white {limit:,.0f}"
+        self.feature.show(
+            feature_png,
+            f"Feature map: {self.kernel_menu.value} applied to {self.image_menu.value}, then "
+            f"ReLU: {describe_values(maps[0])}, {scale}",
+        )
         steps = len(maps) - 1
         word = "once" if steps == 1 else ("twice" if steps == 2 else f"{steps} times")
         last = maps[-1]
+        how = f"{self.kind.value} pooling {self.size.value}x{self.size.value}, stride "
+        how += f"{self.stride.value or self.size.value}"
+        # Enlarged crisply (whole pixels as squares) so a 63x63 map is not blurred.
+        self.output.show(
+            array_to_png(last, "gray", 0.0, limit, min_size=PICTURE_MIN_SIZE),
+            f"Pooled {word} ({how}): {describe_values(last)}, {scale}",
+        )
         self._output_title.value = (
             f"<b>Pooled {word}</b> ({last.shape[0]}×{last.shape[1]}, shown at the same width)"
         )
@@ -415,7 +433,11 @@ class PoolingExplorer(widgets.VBox):
         ):
             if i < len(maps):
                 h, w = maps[i].shape
-                picture.value = pngs[i]
+                picture.show(
+                    pngs[i],
+                    f"{'Feature map' if i == 0 else f'Step {i}'} at half its size in pixels: "
+                    f"{h}x{w}",
+                )
                 picture.layout.width = f"{max(w // 2, 1)}px"
                 label.value = f"{'feature map' if i == 0 else f'step {i}'}: {h}×{w}"
                 _hide(box, False)
@@ -432,7 +454,7 @@ class PoolingExplorer(widgets.VBox):
         peaks = " → ".join(f"{m.max():,.0f}" for m in maps)
         pixels = " → ".join(f"{m.size:,}" for m in maps)
         self.caption.value = (
-            f'<span style="color:#333">pixels: {pixels}; strongest response: {peaks}'
+            f'<span style="color:{CAPTION_COLOUR}">pixels: {pixels}; strongest response: {peaks}'
             f"{' (max pooling keeps it)' if kind == 'max' else ' (averaging dilutes it)'}"
             f"</span>"
         )
@@ -580,28 +602,27 @@ class ShiftExplorer(widgets.VBox):
                 ),
                 widgets.HBox(
                     [
-                        widgets.VBox(
-                            [self._after_title, self.after], layout=widgets.Layout(width="50%")
-                        ),
-                        widgets.VBox(
-                            [self._after_shifted_title, self.after_shifted],
-                            layout=widgets.Layout(width="50%"),
-                        ),
+                        _titled(self._after_title, self.after),
+                        _titled(self._after_shifted_title, self.after_shifted),
                     ]
                 ),
+                control_names("cnnviz-shift-explorer"),
             ]
         )
         self.add_class("cnnviz-shift-explorer")
-        self.before.value = self._close_up(feature, 1)
+        self._show_close_up(self.before, feature, 1, "Feature map of the original")
         self.shift.observe(self._on_change, names="value")
         self.pool.observe(self._on_change, names="value")
         self._update()
 
-    def _close_up(self, values, factor):
+    def _show_close_up(self, picture, values, factor, what):
         top, left, side = self._window
         t, lft, sd = top // factor, left // factor, side // factor
-        return array_to_png(
-            values[t : t + sd, lft : lft + sd], "gray", 0.0, self._limit, min_size=PICTURE_MIN_SIZE
+        crop = values[t : t + sd, lft : lft + sd]
+        picture.show(
+            array_to_png(crop, "gray", 0.0, self._limit, min_size=PICTURE_MIN_SIZE),
+            f"{what}, close-up of rows {t} to {t + sd - 1}, columns {lft} to {lft + sd - 1}: "
+            f"{describe_values(crop)}, black 0 to white {self._limit:.0f}",
         )
 
     def _on_change(self, change):
@@ -629,10 +650,12 @@ class ShiftExplorer(widgets.VBox):
             self._max_shift,
         )
         size = self._size
-        self.before_shifted.value = self._close_up(moved, 1)
-        self.after.value = self._close_up(self._pooled[kind], size)
-        self.after_shifted.value = self._close_up(pool(moved, size), size)
         label = f"{size}×{size} {self.pool.value} pooling"
+        moved_by = f"the input moved {k} pixel{'s' if k != 1 else ''} right"
+        self._show_close_up(self.before_shifted, moved, 1, f"Feature map, {moved_by}")
+        words = f"After {size}x{size} {self.pool.value} pooling"
+        self._show_close_up(self.after, self._pooled[kind], size, f"{words}, the original")
+        self._show_close_up(self.after_shifted, pool(moved, size), size, f"{words}, {moved_by}")
         self._after_title.value = f"<b>After {label}</b> of the original"
         self._after_shifted_title.value = f"<b>After {label}</b> of the shifted input"
         self.numbers.value = (

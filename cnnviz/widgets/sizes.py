@@ -12,6 +12,7 @@ from cnnviz._validation import (
     describe,
     parse_number,
 )
+from cnnviz.widgets._access import control_names
 from cnnviz.widgets._base import (
     _error_html,
     _message,
@@ -111,6 +112,7 @@ class OutputSizeCalculator(widgets.VBox):
                 self.formula,
                 self.keras,
                 self.drawing,
+                control_names("cnnviz-size-calculator"),
             ]
         )
         self.add_class("cnnviz-size-calculator")
@@ -126,7 +128,9 @@ class OutputSizeCalculator(widgets.VBox):
     def _update(self):
         from matplotlib.figure import Figure
 
+        from cnnviz.filters import padding_amounts
         from cnnviz.plotting import show_conv_grid
+        from cnnviz.plotting.sizes import _conv_grid_text
         from cnnviz.shapes import conv_output_size, explain_conv_output_size
 
         n, k, s = self.size.value, self.kernel_size.value, self.stride.value
@@ -149,7 +153,10 @@ class OutputSizeCalculator(widgets.VBox):
         fig = Figure(figsize=(6.4, 3.2))
         try:
             show_conv_grid(n, k, padding, s, axes=fig.subplots(1, 2))
-            self.drawing.value = _figure_png(fig)
+            before, after = padding_amounts(n, k, padding, s)
+            self.drawing.show(
+                _figure_png(fig), "Drawing. " + _conv_grid_text(n, k, before, after, s, out)
+            )
         except ValueError as error:
             self.message.value = _note_html(f"{error}")
         self.keras_shape = None

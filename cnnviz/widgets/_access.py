@@ -1,0 +1,130 @@
+"""Accessibility of the widgets: a text alternative for every picture, an accessible name for
+every control, for screen readers and keyboard users (WCAG 2.1 AA).
+
+Three gaps of ipywidgets 8.1 are closed here:
+
+* ``ipywidgets.Image`` has no ``alt``. Its ``tooltip`` would become the picture's ``title``
+  (which screen readers read as its name), but the view reads the model's ``description``
+  first, which ``Image`` lacks, and the picture then fails to render. :class:`Picture` syncs an
+  empty ``description``, so ``picture.alt = "..."`` (the tooltip) becomes the ``title``.
+* A text field without a description has no name (only an invisible placeholder):
+  :func:`name_field` gives it a description that takes no room on screen.
+* Slider handles (noUiSlider) get no name from the slider's description, and toggle buttons
+  do not say which one is pressed. :class:`ControlNames`, an invisible helper placed in a
+  widget, names each handle and its typed readout after the slider's label and sets
+  ``aria-pressed`` on toggle buttons, in JupyterLab, Notebook 7 and Voila alike.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as widgets
+import traitlets
+
+
+class Picture(widgets.Image):
+    """An ``ipywidgets.Image`` with a text alternative, ``alt``, that a screen reader reads
+    (and a mouse pointer shows as a tooltip). Set it with every new picture."""
+
+    # See the module docstring: without it, a tooltip stops the picture from rendering.
+    description = traitlets.Unicode("").tag(sync=True)
+
+    @property
+    def alt(self) -> str:
+        return self.tooltip or ""
+
+    @alt.setter
+    def alt(self, text: str) -> None:
+        self.tooltip = text
+
+    def show(self, png: bytes, alt: str) -> None:
+        """Show ``png`` with the text alternative ``alt`` (one message to the browser)."""
+        with self.hold_sync():
+            self.value = png
+            self.tooltip = alt
+
+
+@functools.cache
+def titled(cls):
+    """``cls``, a DOMWidget class without a ``description`` (ipycanvas' ``Canvas``), made so
+    that its ``tooltip`` becomes the element's title, its accessible name (see above)."""
+    namespace = {"description": traitlets.Unicode("").tag(sync=True), "__module__": __name__}
+    return type(cls.__name__, (cls,), namespace)
+
+
+def name_field(field, name: str):
+    """Give a text field without a description the accessible name ``name``, taking no room
+    on screen (a description of width 0); return the field."""
+    field.description = name
+    field.style.description_width = "0px"
+    return field
+
+
+# The helper's script: runs in the page, inside the cnnviz widget whose CSS class is `root`.
+_ESM = """
+function apply(root) {
+  for (const slider of root.querySelectorAll('.widget-slider, .widget-hslider, .widget-vslider')) {
+    const label = slider.querySelector('.widget-label');
+    const name = label ? label.textContent.trim() : '';
+    if (!name) continue;
+    for (const handle of slider.querySelectorAll('[role="slider"]')) {
+      if (handle.getAttribute('aria-label') !== name) handle.setAttribute('aria-label', name);
+    }
+    const readout = slider.querySelector('.widget-readout');
+    const typed = name + ' (type a value, then Enter)';
+    if (readout && readout.getAttribute('aria-label') !== typed) {
+      readout.setAttribute('role', 'textbox');
+      readout.setAttribute('aria-label', typed);
+    }
+  }
+  for (const button of root.querySelectorAll('.widget-toggle-button')) {
+    const pressed = button.classList.contains('mod-active') ? 'true' : 'false';
+    if (button.getAttribute('aria-pressed') !== pressed) {
+      button.setAttribute('aria-pressed', pressed);
+    }
+  }
+}
+
+export default {
+  render({ model, el }) {
+    el.style.display = 'none';
+    let observer = null;
+    let tries = 0;
+    const start = () => {
+      const root = el.closest('.' + model.get('root')) || el.parentElement;
+      if (!root) {
+        if (tries++ < 100) requestAnimationFrame(start);
+        return;
+      }
+      apply(root);
+      observer = new MutationObserver(() => apply(root));
+      observer.observe(root, {
+        subtree: true, childList: true, characterData: true,
+        attributes: true, attributeFilter: ['class'],
+      });
+    };
+    requestAnimationFrame(start);
+    return () => observer && observer.disconnect();
+  },
+};
+"""
+
+
+def control_names(root_class: str):
+    """An invisible widget to put inside the widget with CSS class ``root_class``: it names
+    that widget's slider handles and readouts and marks its pressed toggle buttons."""
+    helper = _control_names_class()(root=root_class)
+    helper.layout.display = "none"
+    return helper
+
+
+@functools.cache
+def _control_names_class():
+    import anywidget  # only when a widget is built: importing cnnviz stays light
+
+    class ControlNames(anywidget.AnyWidget):
+        _esm = _ESM
+        root = traitlets.Unicode("").tag(sync=True)
+
+    return ControlNames
