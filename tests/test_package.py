@@ -151,24 +151,6 @@ def test_top_level_names():
     assert isinstance(cnnviz.__version__, str)
 
 
-def test_the_png_encoder_never_imports_pyplot():
-    # Widgets encode every picture with cnnviz.plotting.png: pyplot (its backend, its
-    # figure manager) must stay out of that path, also through the plotting package.
-    code = (
-        "import sys\n"
-        "import cnnviz.plotting.png\n"
-        "from cnnviz.plotting import array_to_png\n"
-        "import cnnviz.widgets\n"
-        "array_to_png([[0.0, 1.0]], 'RdBu_r')\n"
-        "print('matplotlib.pyplot' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False"
-
-
 WIDGETS_DIR = Path(cnnviz.__file__).parent / "widgets"
 WIDGET_FAMILIES = sorted(
     path.stem for path in WIDGETS_DIR.glob("*.py") if not path.stem.startswith("_")
