@@ -17,6 +17,9 @@ from _widget_helpers import (
 import cnnviz.widgets as W
 from cnnviz.digits import SAMPLE_GRID, draw_stroke
 
+# An error beside the control: the theme's error colour and a warning sign.
+ERROR_START = '<span style="color:var(--jp-error-color1, #b00020)">&#9888;'
+
 pytestmark = pytest.mark.tensorflow
 
 
@@ -130,7 +133,7 @@ def test_bad_uploads_get_a_message_and_the_last_prediction_stays(pad, calls, ent
     predictions = len(calls["predict"])
     pad.upload.value = (entry,)
     message = pad.upload_message.value.replace("&#x27;", "'")
-    assert message.startswith('<span style="color:#b00020">')
+    assert message.startswith(ERROR_START)
     assert re.search(match, message), message
     assert "The prediction shown is the last good one" in message
     assert_same(snapshot(pad), before)

@@ -20,6 +20,9 @@ from cnnviz import models
 from cnnviz.models import learned_kernels
 from cnnviz.plotting import array_to_png
 
+# An error beside the control: the theme's error colour and a warning sign.
+ERROR_START = '<span style="color:var(--jp-error-color1, #b00020)">&#9888;'
+
 pytestmark = pytest.mark.tensorflow
 
 
@@ -121,7 +124,7 @@ def test_choosing_images_calls_the_model_once_per_new_set(explorer, model, shipp
 def test_bad_image_numbers_keep_the_last_grid(explorer, calls, text, match):
     before = [[p.value for p in row] for row in explorer.pictures]
     explorer.images.value = text
-    assert explorer.message.value.startswith('<span style="color:#b00020">')
+    assert explorer.message.value.startswith(ERROR_START)
     import re
 
     assert re.search(match, explorer.message.value.replace("&#x27;", "'"))
