@@ -10,9 +10,11 @@ Three gaps of ipywidgets 8.1 are closed here:
 * A text field without a description has no name (only an invisible placeholder):
   :func:`name_field` gives it a description that takes no room on screen.
 * Slider handles (noUiSlider) get no name from the slider's description, and toggle buttons
-  do not say which one is pressed. :class:`ControlNames`, an invisible helper placed in a
-  widget, names each handle and its typed readout after the slider's label and sets
-  ``aria-pressed`` on toggle buttons, in JupyterLab, Notebook 7 and Voila alike.
+  do not say which one is pressed. :func:`control_names` makes an invisible helper to place
+  in a widget: it names each handle and its typed readout after the slider's label and sets
+  ``aria-pressed`` on toggle buttons, in JupyterLab, Notebook 7 and Voila alike. It also
+  keeps the notebook's keyboard shortcuts out of the widget, so that Enter, Space and the
+  arrow keys operate its buttons, tabs, sliders and menus.
 """
 
 from __future__ import annotations
@@ -86,6 +88,26 @@ function apply(root) {
   }
 }
 
+// Keys pressed inside the widget operate the widget, not the notebook around it: without this,
+// ArrowDown on a menu moves to the next cell and Enter on a button opens the cell's editor.
+// The page's shortcuts listen on the document after the widget (JupyterLab and Notebook 7
+// let key presses bubble), so stopping them here leaves the control's own handling intact.
+// Shift+Enter (run the cell), Escape and every key with Ctrl, Alt or Cmd still reach them.
+const OWN_KEYS = new Set([
+  'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Enter', ' ', 'Home', 'End',
+  'PageUp', 'PageDown', 'Backspace', 'Delete',
+]);
+
+function keepKeys(root) {
+  if (root.dataset.cnnvizKeys) return;
+  root.dataset.cnnvizKeys = 'own';
+  root.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.shiftKey && event.key === 'Enter') return;
+    if (OWN_KEYS.has(event.key) || event.key.length === 1) event.stopPropagation();
+  });
+}
+
 export default {
   render({ model, el }) {
     el.style.display = 'none';
@@ -97,6 +119,7 @@ export default {
         if (tries++ < 100) requestAnimationFrame(start);
         return;
       }
+      keepKeys(root);
       apply(root);
       observer = new MutationObserver(() => apply(root));
       observer.observe(root, {

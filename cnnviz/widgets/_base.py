@@ -215,6 +215,8 @@ def _titled(title_html, picture, width="50%"):
     """A title over a picture. The box never scrolls (a box that scrolls must take the focus
     for keyboard users: WCAG 2.1.1); the picture fits its width."""
     title = title_html if isinstance(title_html, widgets.Widget) else widgets.HTML(title_html)
+    if width.endswith("%"):  # side by side boxes and their margins (2px each side) fit exactly
+        width = f"calc({width} - 4px)"
     return widgets.VBox([title, picture], layout=widgets.Layout(width=width, overflow="visible"))
 
 

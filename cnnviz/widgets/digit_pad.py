@@ -15,7 +15,7 @@ from cnnviz._validation import (
 )
 from cnnviz.plotting.png import array_to_png
 from cnnviz.plotting.text_alternatives import describe_values
-from cnnviz.widgets._access import name_field, titled
+from cnnviz.widgets._access import control_names, name_field, titled
 from cnnviz.widgets._base import (
     _error_html,
     _marked_png,
@@ -247,6 +247,7 @@ class DigitPad(widgets.VBox):
                 widgets.HBox([self.bars, self.verdict]),
                 widgets.HTML("<b>Feature maps of this digit</b>"),
                 self.explorer,
+                control_names("cnnviz-digit-pad"),
             ]
         )
         self.add_class("cnnviz-digit-pad")

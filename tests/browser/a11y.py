@@ -145,3 +145,112 @@ def write_report(name: str, result: dict) -> Path:
     path = REPORT_DIR / f"{safe}.txt"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# Names: what a screen reader announces for each control and picture
+# --------------------------------------------------------------------------------------------
+# Roles a user operates or reads as a picture, in Playwright's ARIA snapshot.
+_NAMED_ROLES = "button|checkbox|combobox|img|listbox|radio|slider|spinbutton|tab|textbox|switch"
+_SNAPSHOT_LINE = re.compile(rf'^\s*- ({_NAMED_ROLES})(?=[\s:"]|$)(?: "((?:[^"\\]|\\.)*)")?')
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\\s]+")
+
+
+def unnamed_controls(page, selector: str = OUTPUT_SELECTOR) -> list[str]:
+    """Controls and pictures in ``selector`` without a usable accessible name (an invisible
+    placeholder does not count), read from the browser's accessibility tree; and pictures
+    whose text has no number in it. Each entry says the role and the snapshot line."""
+    problems = []
+    for i in range(page.locator(selector).count()):
+        snapshot = page.locator(selector).nth(i).aria_snapshot()
+        for line in snapshot.splitlines():
+            match = _SNAPSHOT_LINE.match(line)
+            if not match:
+                continue
+            role, name = match.group(1), _INVISIBLE.sub(" ", match.group(2) or "").strip()
+            if not name:
+                problems.append(f"output {i}: {role} without a name: {line.strip()}")
+            elif role == "img" and not re.search(r"\d", name):
+                problems.append(f"output {i}: picture text without numbers: {line.strip()}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Keyboard only
+# --------------------------------------------------------------------------------------------
+_DESCRIBE_FOCUS_JS = """
+() => {
+    const el = document.activeElement;
+    if (!el) return null;
+    const classes = [];
+    for (let e = el; e; e = e.parentElement) {
+        for (const c of e.classList || []) if (c.startsWith('cnnviz-')) classes.push(c);
+    }
+    return {
+        tag: el.tagName.toLowerCase(),
+        role: el.getAttribute('role') || '',
+        // roughly the accessible name: aria-label, a <label>, the text, then the title
+        label: el.getAttribute('aria-label')
+               || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : '')
+               || (el.tagName === 'TEXTAREA' || el.tagName === 'INPUT'
+                   ? '' : el.textContent.trim().slice(0, 60))
+               || el.getAttribute('title') || '',
+        classes: classes,
+        id: el.id,
+    };
+}
+"""
+
+
+def start_before(page, root_selector: str) -> None:
+    """Put the keyboard focus just before the first element matching ``root_selector``,
+    as if the student had Tabbed up to it: a focusable marker is inserted before the widget
+    and focused (no mouse event)."""
+    found = page.evaluate(
+        """(sel) => {
+            const root = document.querySelector(sel);
+            if (!root) return false;
+            let mark = document.getElementById('cnnviz-keyboard-start');
+            if (mark) mark.remove();
+            mark = document.createElement('span');
+            mark.id = 'cnnviz-keyboard-start';
+            mark.tabIndex = 0;
+            mark.textContent = 'start';
+            root.parentElement.insertBefore(mark, root);
+            mark.focus();
+            return document.activeElement === mark;
+        }""",
+        root_selector,
+    )
+    assert found, f"no element {root_selector!r} to start the keyboard walk before"
+
+
+def focused(page) -> dict | None:
+    return page.evaluate(_DESCRIBE_FOCUS_JS)
+
+
+def tab_until(page, predicate, *, what: str, max_presses: int = 80, key: str = "Tab") -> dict:
+    """Press Tab until ``predicate(focused_element_description)`` holds; return that
+    description. Fails, listing every element passed, if ``max_presses`` are not enough."""
+    passed = []
+    for _ in range(max_presses):
+        page.keyboard.press(key)
+        now = focused(page)
+        if now and predicate(now):
+            return now
+        passed.append(now)
+    walk = "\n".join(f"  {p}" for p in passed)
+    raise AssertionError(f"Tab never reached {what} in {max_presses} presses; focus went:\n{walk}")
+
+
+def in_widget(css_class: str, tag: str | None = None, role: str | None = None):
+    """A predicate for :func:`tab_until`: focus inside the part with ``css_class``."""
+
+    def check(desc):
+        return (
+            css_class in desc["classes"]
+            and (tag is None or desc["tag"] == tag)
+            and (role is None or desc["role"] == role)
+        )
+
+    return check
