@@ -18,8 +18,6 @@ FASHION_NAMES = {
 }
 
 
-
-
 def idx_bytes(array: np.ndarray) -> bytes:
     magic = {1: 2049, 3: 2051}[array.ndim]
     header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)

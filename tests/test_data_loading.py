@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -335,8 +336,44 @@ def test_shipped_credit_readme_exists(repo_root):
 def test_load_first_available_falls_back_visibly(env):
     data = load_first_available(download=False, n_train=100, n_test=20)
     assert data.name == "mnist" and data.source == "shipped"
-    assert data.description.endswith("Fashion-MNIST was not available, so MNIST is used instead.")
-    assert "Fashion-MNIST is not available here" in data.notes[0]
+    assert data.description.endswith(
+        "Fashion-MNIST is not on this computer and could not be downloaded, so MNIST is used "
+        "instead."
+    )
+    assert data.notes[0].startswith("Fashion-MNIST not available: local folder: none given")
+
+
+def test_fallback_summary_is_a_few_short_lines_for_a_student(env, monkeypatch):
+    """Notebook 04 offline: which data and why, one pointer for instructors, the credit.
+
+    The instructor's details (the prefill command, file names, URLs) are not printed to the
+    student; each note is kept once; no line is long enough for Jupyter to wrap mid-word.
+    """
+    monkeypatch.setenv("CNNVIZ_OFFLINE", "1")
+    data = load_first_available(n_train=12_000, n_test=2_000)
+    text = data.summary()
+    lines = text.splitlines()
+    assert len(lines) <= 6, text
+    assert all(len(line) <= 88 for line in lines), text
+    words = text.split()
+    assert "Fashion-MNIST" in words and "MNIST:" in words  # never split at the hyphen
+    assert "could not be downloaded, so MNIST is used instead." in " ".join(lines)
+    joined = " ".join(lines)
+    assert 'docs/instructor-guide.md, "Running the course offline"' in joined
+    guide = Path(__file__).resolve().parents[1] / "docs" / "instructor-guide.md"
+    assert "\n## Running the course offline\n" in guide.read_text()  # the pointer is not stale
+    assert lines[-1] == "Credit: MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0"
+    for detail in ("--prefill", "https://", "ubyte.gz", "Tried:", "asked for"):
+        assert detail not in text, detail
+    assert len(set(data.notes)) == len(data.notes), data.notes
+    # The two reasons both datasets share (no folder given, downloads off) are said once.
+    assert sum("$CNNVIZ_OFFLINE=1" in note for note in data.notes) == 1, data.notes
+    assert sum("none given" in note for note in data.notes) == 1, data.notes
+    # Without a fallback there is nothing for instructors to look up.
+    plain = load_dataset("mnist", n_train=100, n_test=50).summary()
+    assert "Instructors" not in plain and len(plain.splitlines()) == 2
+    with pytest.raises(ValueError, match=r"`width` must be at least 40"):
+        data.summary(width=10)
 
 
 def test_load_first_available_prefers_first(env):

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +99,14 @@ _SAMPLES = ("stratified", "first")
 
 
 class DatasetUnavailable(RuntimeError):
-    """No source could provide the dataset; the message says how to make it available."""
+    """No source could provide the dataset; the message says how to make it available.
+
+    ``tried`` holds one line per source that was tried and why it had nothing.
+    """
+
+    def __init__(self, message: str, tried=()):
+        super().__init__(message)
+        self.tried = tuple(tried)
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,10 +128,11 @@ class Dataset:
     location : str
         The file or folder the arrays were read from.
     description : str
-        One human sentence for a notebook to print, e.g. ``"MNIST: shipped subset, 4,000
-        train / 1,000 test digits (no network needed)"``.
+        One human sentence: which data and, after a fallback, why, e.g. ``"MNIST: shipped
+        subset, 4,000 train / 1,000 test digits (no network needed)"``.
     notes : tuple of str
-        Why earlier sources were skipped, and any subset adjustments.
+        For instructors: why earlier sources were skipped, and any subset adjustments,
+        each once. :meth:`summary` is what a student reads.
     credit : str
         Authors and licence of the data.
     """
@@ -145,6 +154,51 @@ class Dataset:
             f"Dataset(name={self.name!r}, source={self.source!r}, "
             f"x_train={self.x_train.shape}, x_test={self.x_test.shape})"
         )
+
+    def summary(self, width=88) -> str:
+        """What a student reads: which data and why, then the credit, in short lines.
+
+        The details an instructor needs (every source tried, how to pre-fill a folder) stay
+        in ``notes`` and in the instructor guide; after a fallback one line says where.
+        Lines are wrapped at word boundaries, so a notebook never breaks a word.
+
+        Parameters
+        ----------
+        width : int, optional
+            Longest line, in characters.
+
+        Returns
+        -------
+        str
+            A few lines, e.g. ``"MNIST: shipped subset, ...\nCredit: MNIST by ..."``.
+
+        Examples
+        --------
+        >>> data = load_dataset("mnist", source="shipped", n_train=100, n_test=50)
+        >>> print(data.summary(width=60))
+        MNIST: shipped subset, 100 of 4,000 train / 50 of 1,000 test
+        digits (no network needed)
+        Credit: MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0
+        """
+        width = check_int(width, "width", minimum=40)
+        missing = [n.split(_UNAVAILABLE)[0] for n in self.notes if _UNAVAILABLE in n]
+        text = [self.description]
+        if missing:
+            text.append(
+                f"(Instructors: data.notes lists what was tried; docs/instructor-guide.md, "
+                f'"Running the course offline", says how to provide {" and ".join(missing)}.)'
+            )
+        text.append(f"Credit: {self.credit}")
+        return "\n".join(
+            line
+            for paragraph in text
+            for line in textwrap.wrap(
+                paragraph, width, break_long_words=False, break_on_hyphens=False
+            )
+        )
+
+
+_UNAVAILABLE = " not available: "
 
 
 class _Skip(Exception):
@@ -403,7 +457,7 @@ def load_dataset(
         return _make_dataset(
             name, candidate, location, arrays, tried, n_train, n_test, sample, seed
         )
-    raise DatasetUnavailable(_instructions(name, tried))
+    raise DatasetUnavailable(_instructions(name, tried), tried)
 
 
 def _take(x, y, n, split, sample, seed, notes):
@@ -484,21 +538,32 @@ def load_first_available(names=("fashion_mnist", "mnist"), **kwargs) -> Dataset:
         try:
             data = load_dataset(name, **kwargs)
         except DatasetUnavailable as exc:
-            skipped.append((name, str(exc)))
+            skipped.append((name, exc.tried))
             continue
         break
     else:
         data = load_dataset(names[-1], **kwargs)
     if not skipped:
         return data
-    missing = " and ".join(_TITLES[n.replace("-", "_")] for n, _ in skipped)
+    titles = [_TITLES[n.replace("-", "_")] for n, _ in skipped]
+    missing = " and ".join(titles)
+    verb = "is" if len(titles) == 1 else "are"
+    # One note per skipped dataset (its sources on one line), then the used dataset's own
+    # notes minus those that say the same thing again (the same folder, the same offline
+    # switch): every note once.
+    notes = [
+        f"{title}{_UNAVAILABLE}{'; '.join(tried)}"
+        for title, (_, tried) in zip(titles, skipped, strict=True)
+    ]
+    said = {line for _, tried in skipped for line in tried}
+    notes += [note for note in data.notes if note not in said and note not in notes]
     return dataclasses.replace(
         data,
         description=(
-            f"{data.description}. {missing} was not available, so "
-            f"{_TITLES[data.name]} is used instead."
+            f"{data.description}. {missing} {verb} not on this computer and could not be "
+            f"downloaded, so {_TITLES[data.name]} is used instead."
         ),
-        notes=tuple(msg for _, msg in skipped) + data.notes,
+        notes=tuple(notes),
     )
 
 
