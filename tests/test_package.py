@@ -22,7 +22,9 @@ import cnnviz
 OFFLINE_DIR = Path(__file__).parent / "offline"
 # Every module, the ones inside cnnviz.widgets and cnnviz.plotting too.
 MODULES = ["cnnviz"] + sorted(
-    info.name for info in pkgutil.walk_packages(cnnviz.__path__, prefix="cnnviz.")
+    info.name
+    for info in pkgutil.walk_packages(cnnviz.__path__, prefix="cnnviz.")
+    if not info.name.endswith(".__main__")  # `python -m` entry points run when imported
 )
 PUBLIC_MODULES = [name for name in MODULES if not name.rpartition(".")[2].startswith("_")]
 HEAVY = ("tensorflow", "keras", "tf_keras")
@@ -198,3 +200,18 @@ def test_widget_families_import_only_the_base_and_numeric_modules(family):
 def test_the_widget_base_imports_no_family():
     imported = imported_modules(WIDGETS_DIR / "_base.py")
     assert not {name for name in imported if name.startswith("cnnviz.widgets")}
+
+
+def test_pyproject_ships_every_subpackage(repo_root):
+    # setuptools installs only the packages listed: a new subpackage left out would work in
+    # an editable install and be missing from Binder's `pip install .` and every wheel.
+    import tomllib
+
+    config = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    root = Path(cnnviz.__file__).parent
+    found = {
+        ".".join(("cnnviz", *init.parent.relative_to(root).parts))
+        for init in root.rglob("__init__.py")
+    }
+    assert listed == found
