@@ -28,6 +28,7 @@ from cnnviz._validation import (
 __all__ = [
     "KERNELS",
     "KERNEL_DESCRIPTIONS",
+    "KERNEL_WEIGHTS",
     "DISPLAY_MODES",
     "PixelProducts",
     "apply_filter",
@@ -58,6 +59,12 @@ KERNELS: dict[str, np.ndarray] = {
     "emboss": _frozen([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
     "course_example": _frozen([[-1, 0, -2], [0.5, 4.5, -1.5], [1.5, 2, -3]]),
 }
+
+#: The normalising weight of the presets whose cells read best as whole numbers:
+#: ``KERNELS[name] == KERNEL_WEIGHTS[name] * cells`` with whole-number ``cells``. The kernel
+#: editor shows those cells and puts this weight in its "Weight ×" field, so a blur reads
+#: as nine 1s times 1/9 (the average of nine pixels). Presets not listed have weight 1.
+KERNEL_WEIGHTS: dict[str, float] = {"blur": 1 / 9, "gaussian_blur": 1 / 16}
 
 #: One line per preset: what it keeps.
 KERNEL_DESCRIPTIONS: dict[str, str] = {
