@@ -34,8 +34,8 @@ ROOT = Path(__file__).parent
 PYTHONS = ["3.11", "3.12", "3.13"]  # requires-python: the lowest and every newer one tested
 LOWEST_PYTHON = PYTHONS[0]
 
-# Tests that need neither TensorFlow nor a notebook kernel nor a browser.
-NO_TF = "not tensorflow and not notebook and not browser"
+# Unit tests: no TensorFlow, no notebook kernel, no browser, no JupyterHub.
+NO_TF = "not tensorflow and not notebook and not browser and not classroom"
 # Checks that the environment matches requirements.txt: meaningful only in `pinned`.
 PIN_CHECK = "tests/test_binder.py::test_installed_environment_satisfies_every_pin"
 
@@ -59,10 +59,22 @@ _find_pyenv_pythons()
 
 
 def _test_requirements() -> list[str]:
-    """The test extra of pyproject.toml without its cnnviz[...] self-references."""
+    """The test extra of pyproject.toml with its cnnviz[...] extras spelled out, except
+    cnnviz[keras] (TensorFlow), which a session installs or not."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    extra = pyproject["project"]["optional-dependencies"]["test"]
-    return [req for req in extra if not req.replace(" ", "").startswith("cnnviz[")]
+    extras = pyproject["project"]["optional-dependencies"]
+
+    def expand(extra: str) -> list[str]:
+        out = []
+        for req in extras[extra]:
+            name = req.replace(" ", "")
+            if name.startswith("cnnviz["):
+                out += [r for sub in name[7:-1].split(",") if sub != "keras" for r in expand(sub)]
+            else:
+                out.append(req)
+        return out
+
+    return expand("test")
 
 
 def _install(session: nox.Session, *, tensorflow: bool, resolution: list[str]) -> None:
