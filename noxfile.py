@@ -77,9 +77,9 @@ def _test_requirements() -> list[str]:
     return expand("test")
 
 
-def _install(session: nox.Session, *, tensorflow: bool, resolution: list[str]) -> None:
-    target = ".[keras]" if tensorflow else "."
-    session.install(*resolution, target, *_test_requirements())
+def _install(session: nox.Session, *requirements: str) -> None:
+    # cnnviz is installed as a wheel would install it (not editable), rebuilt every time.
+    session.install("--reinstall-package", "cnnviz", *requirements, *_test_requirements())
     session.run("uv", "pip", "list", silent=False, external=True)
 
 
@@ -89,7 +89,7 @@ def _pytest(session: nox.Session, *, tensorflow: bool, pin_check: bool) -> None:
     # Two workers (CI has 2 cores); --dist loadgroup keeps the browser tests on one server.
     session.run(
         "python", "-m", "pytest", "-n", "2", "--dist", "loadgroup", *deselect, *args,
-        env={"MPLBACKEND": "Agg"},
+        env={"MPLBACKEND": "Agg", "PYTHONPATH": ""},  # the installed cnnviz, no other
     )  # fmt: skip
 
 
@@ -102,34 +102,33 @@ NEWEST = ["--upgrade", "--prerelease", "allow"]
 @nox.session(python=LOWEST_PYTHON, venv_params=SEED)
 def lowest(session: nox.Session) -> None:
     """Lowest versions pyproject.toml allows (uv lowest-direct), with TensorFlow."""
-    _install(session, tensorflow=True, resolution=LOWEST)
+    _install(session, *LOWEST, ".[keras]")
     _pytest(session, tensorflow=True, pin_check=False)
 
 
 @nox.session(python=PYTHONS, venv_params=SEED)
 def newest(session: nox.Session) -> None:
     """Newest releases, pre-releases included, with TensorFlow."""
-    _install(session, tensorflow=True, resolution=NEWEST)
+    _install(session, *NEWEST, ".[keras]")
     _pytest(session, tensorflow=True, pin_check=False)
 
 
 @nox.session(python=PYTHONS, venv_params=SEED)
 def pinned(session: nox.Session) -> None:
     """requirements.txt, as the README's test command installs it."""
-    session.install("-r", "requirements.txt", ".[keras]", *_test_requirements())
-    session.run("uv", "pip", "list", silent=False, external=True)
+    _install(session, "-r", "requirements.txt", ".[keras]")
     _pytest(session, tensorflow=True, pin_check=True)
 
 
 @nox.session(python=LOWEST_PYTHON, venv_params=SEED, name="lowest-no-tf")
 def lowest_no_tf(session: nox.Session) -> None:
     """Lowest versions, no TensorFlow: the tests that do not need it (CI)."""
-    _install(session, tensorflow=False, resolution=LOWEST)
+    _install(session, *LOWEST, ".")
     _pytest(session, tensorflow=False, pin_check=False)
 
 
 @nox.session(python=PYTHONS, venv_params=SEED, name="newest-no-tf")
 def newest_no_tf(session: nox.Session) -> None:
     """Newest releases and pre-releases, no TensorFlow: the tests that do not need it (CI)."""
-    _install(session, tensorflow=False, resolution=NEWEST)
+    _install(session, *NEWEST, ".")
     _pytest(session, tensorflow=False, pin_check=False)
