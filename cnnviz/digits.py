@@ -180,7 +180,7 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         return image.copy()
     shrinking = rows * cols < image.shape[0] * image.shape[1]
     resample = Image.Resampling.LANCZOS if shrinking else Image.Resampling.BILINEAR
-    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32), mode="F")
+    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32))  # mode "F"
     out = np.asarray(picture.resize((cols, rows), resample), dtype=np.float64)
     return np.clip(out, 0.0, 255.0)
 

@@ -364,8 +364,8 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
 
     >>> patch = [[0, 64, 128], [48, 192, 144], [142, 226, 168]]
     >>> p = pixel_products(patch, KERNELS["course_example"], 1, 1)
-    >>> p.products[1, 1], p.total, p.output_index
-    (np.float64(864.0), np.float64(577.0), (0, 0))
+    >>> float(p.products[1, 1]), float(p.total), p.output_index
+    (864.0, 577.0, (0, 0))
     """
     img, ker, combine = _check_image_and_kernel(image, kernel)
     padding = check_choice(padding, "padding", _PADDINGS)
