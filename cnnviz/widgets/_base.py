@@ -27,9 +27,33 @@ def _tag(widget_name: str, parts: dict) -> None:
 
 
 def _message(css_class: str) -> widgets.HTML:
-    label = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+    """The HTML a widget writes its messages into: a line of its own, always there.
+
+    Its flex basis is the whole width, so in a row made by :func:`_beside` it wraps onto its
+    own line under the controls, and its height is reserved even when empty: a message
+    appearing never squeezes, clips or moves a control.
+    """
+    label = widgets.HTML(
+        value="", layout=widgets.Layout(min_height="1.5em", width="100%", flex="0 0 100%")
+    )
     label.add_class(css_class)
     return label
+
+
+def _beside(*children, **layout) -> widgets.HBox:
+    """A row of controls that keep their size: a long message or a narrow page makes the row
+    wrap instead of shrinking a control (the fourth column of a grid, an upload button).
+
+    Children whose layout sets no ``flex`` get ``0 0 auto`` (never shrink); a message from
+    :func:`_message` takes a line of its own.
+    """
+    for child in children:
+        if not child.layout.flex:
+            child.layout.flex = "0 0 auto"
+    return widgets.HBox(
+        list(children),
+        layout=widgets.Layout(flex_flow="row wrap", align_items="center", **layout),
+    )
 
 
 def _error_html(error: Exception) -> str:
