@@ -355,6 +355,7 @@ def describe_figure(fig) -> str:
 
 
 def _cut(text: str) -> str:
+    text = " ".join(text.split())  # a title on two lines reads as one
     return text if len(text) <= MAX_LENGTH else text[: MAX_LENGTH - 3].rstrip() + "..."
 
 

@@ -152,7 +152,7 @@ def write_report(name: str, result: dict) -> Path:
 # --------------------------------------------------------------------------------------------
 # Roles a user operates or reads as a picture, in Playwright's ARIA snapshot.
 _NAMED_ROLES = "button|checkbox|combobox|img|listbox|radio|slider|spinbutton|tab|textbox|switch"
-_SNAPSHOT_LINE = re.compile(rf'^\s*- ({_NAMED_ROLES})(?=[\s:"]|$)(?: "((?:[^"\\]|\\.)*)")?')
+_SNAPSHOT_LINE = re.compile(rf'^\s*- ({_NAMED_ROLES})(?=[\s:"]|$)(?: "(.*))?')
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\\s]+")
 
 
@@ -167,7 +167,9 @@ def unnamed_controls(page, selector: str = OUTPUT_SELECTOR) -> list[str]:
             match = _SNAPSHOT_LINE.match(line)
             if not match:
                 continue
-            role, name = match.group(1), _INVISIBLE.sub(" ", match.group(2) or "").strip()
+            # the name runs to its closing quote, or on past the line (a name with a newline)
+            name = (match.group(2) or "").rstrip().removesuffix(":").removesuffix('"')
+            role, name = match.group(1), _INVISIBLE.sub(" ", name).strip()
             if not name:
                 problems.append(f"output {i}: {role} without a name: {line.strip()}")
             elif role == "img" and not re.search(r"\d", name):
