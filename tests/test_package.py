@@ -22,7 +22,9 @@ import cnnviz
 OFFLINE_DIR = Path(__file__).parent / "offline"
 # Every module, the ones inside cnnviz.widgets and cnnviz.plotting too.
 MODULES = ["cnnviz"] + sorted(
-    info.name for info in pkgutil.walk_packages(cnnviz.__path__, prefix="cnnviz.")
+    info.name
+    for info in pkgutil.walk_packages(cnnviz.__path__, prefix="cnnviz.")
+    if not info.name.endswith(".__main__")  # `python -m` entry points run when imported
 )
 PUBLIC_MODULES = [name for name in MODULES if not name.rpartition(".")[2].startswith("_")]
 HEAVY = ("tensorflow", "keras", "tf_keras")
@@ -91,9 +93,18 @@ def test_every_public_function_has_an_examples_section(qualname, obj):
 
 
 def needs_tensorflow(name):
+    """Whether module ``name`` or its doctests import Keras, TensorFlow or cnnviz.models
+    (whose models are Keras models, e.g. ``load_pretrained()`` in a widget's example)."""
+    if name == "cnnviz.models" or name.startswith("cnnviz.models."):
+        return True  # the Keras package: its examples build, train and run models
     spec = importlib.util.find_spec(name)
     source = Path(spec.origin).read_text(encoding="utf-8")
-    return re.search(r"^\s*(import|from)\s+(keras|tensorflow)\b", source, re.MULTILINE)
+    return re.search(
+        r"^\s*(>>> )?\s*(import|from)\s+(keras|tensorflow)\b"
+        r"|^\s*>>> .*\b(import|from)\s+cnnviz\.models\b",
+        source,
+        re.MULTILINE,
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,9 +203,26 @@ def test_widget_families_import_only_the_base_and_numeric_modules(family):
             f"cnnviz.widgets.{family} imports {name}: widget families import only "
             f"cnnviz.widgets._base and the numeric modules"
         )
+        if (family, parts[2]) in COMPOSED and len(parts) > 3:
+            assert not parts[3].startswith("_"), f"{family} uses {name}: only public builders"
     assert "cnnviz.widgets" not in imported, f"{family} imports the widgets package"
 
 
 def test_the_widget_base_imports_no_family():
     imported = imported_modules(WIDGETS_DIR / "_base.py")
     assert not {name for name in imported if name.startswith("cnnviz.widgets")}
+
+
+def test_pyproject_ships_every_subpackage(repo_root):
+    # setuptools installs only the packages listed: a new subpackage left out would work in
+    # an editable install and be missing from Binder's `pip install .` and every wheel.
+    import tomllib
+
+    config = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    root = Path(cnnviz.__file__).parent
+    found = {
+        ".".join(("cnnviz", *init.parent.relative_to(root).parts))
+        for init in root.rglob("__init__.py")
+    }
+    assert listed == found
