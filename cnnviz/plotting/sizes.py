@@ -76,8 +76,9 @@ def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, p
     padded = size + before + after
     if padded > _MAX_GRID:
         raise ValueError(
-            f"the padded input has {padded} cells per side, too many to draw (at most "
-            f"{_MAX_GRID}). Use a smaller `size` to see the grid."
+            f"the padded input has {padded} cells per side ({size} from `size` plus "
+            f"{before} + {after} zeros of `padding`), too many to draw (at most "
+            f"{_MAX_GRID}). Use a smaller `padding` (or `size`) to see the grid."
         )
     from matplotlib.colors import ListedColormap
 

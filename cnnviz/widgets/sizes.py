@@ -14,6 +14,7 @@ from cnnviz._validation import (
 )
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _note_html,
     _picture,
@@ -126,7 +127,9 @@ class OutputSizeCalculator(widgets.VBox):
     def _update(self):
         from matplotlib.figure import Figure
 
+        from cnnviz.filters import padding_amounts
         from cnnviz.plotting import show_conv_grid
+        from cnnviz.plotting.sizes import _MAX_GRID as MAX_DRAWN
         from cnnviz.shapes import conv_output_size, explain_conv_output_size
 
         n, k, s = self.size.value, self.kernel_size.value, self.stride.value
@@ -150,8 +153,18 @@ class OutputSizeCalculator(widgets.VBox):
         try:
             show_conv_grid(n, k, padding, s, axes=fig.subplots(1, 2))
             self.drawing.value = _figure_png(fig)
-        except ValueError as error:
-            self.message.value = _note_html(f"{error}")
+            _hide(self.drawing, False)
+        except ValueError:
+            # Never a drawing of other settings under this formula: hide it and say why, in
+            # the words of the controls ("Input n", "Padding p").
+            before, after = padding_amounts(n, k, padding, s)
+            _hide(self.drawing, True)
+            self.message.value = _note_html(
+                f"No drawing: with Padding p = {before} the padded input is {n} + {before} + "
+                f"{after} = {n + before + after} cells per side, more than the {MAX_DRAWN} a "
+                f"drawing can show. The formula above is right; make Padding p smaller (or "
+                f"Input n) to see the grid again."
+            )
         self.keras_shape = None
         if self._keras_check:
             self.keras_shape, text = _keras_output_shape(n, k, padding, s)
