@@ -252,9 +252,9 @@ def use_notebook03(page, steps) -> None:
 
 def use_notebook04(page, steps) -> None:
     """Training progress: three runs, each finished in the page."""
-    texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+    texts = page.locator(".widget-html-content").all_inner_texts()
     done = [t for t in texts if t.strip().startswith("done: ")]
-    steps.shot("trained")
+    steps.shot("trained", focus=page.locator(".widget-html-content", has_text="done: ").first)
     assert len(done) >= 3, f"expected three finished training runs in the page; got {done}"
 
 
