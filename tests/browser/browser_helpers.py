@@ -785,11 +785,17 @@ def voila_errors(page) -> list[str]:
 # --------------------------------------------------------------------------------------------
 def shown(page, css_class: str):
     """What the widget with ``css_class`` shows: the bytes of its picture(s) if it has any
-    ``<img>`` (as the kernel sent them), else its text."""
-    loc = widget(page, css_class)
-    if loc.evaluate("el => el.tagName") == "IMG" or loc.locator("img").count():
-        return image_bytes(page, css_class)
-    return loc.inner_text()
+    ``<img>`` (as the kernel sent them), else its text; None while the widget is being
+    replaced (a grid rebuilt for another layer)."""
+    from playwright.sync_api import Error
+
+    try:
+        loc = widget(page, css_class)
+        if loc.evaluate("el => el.tagName") == "IMG" or loc.locator("img").count():
+            return image_bytes(page, css_class)
+        return loc.inner_text()
+    except Error:
+        return None
 
 
 def wait_until_all_changed(read_all, before: list, timeout_ms: int = UPDATE_TIMEOUT_MS):
@@ -797,7 +803,10 @@ def wait_until_all_changed(read_all, before: list, timeout_ms: int = UPDATE_TIME
     return the last reading. The caller asserts on it."""
     deadline = time.monotonic() + timeout_ms / 1000
     now = read_all()
-    while any(a == b for a, b in zip(now, before, strict=True)) and time.monotonic() < deadline:
+    while (
+        any(a == b or a is None for a, b in zip(now, before, strict=True))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
         now = read_all()
     return now

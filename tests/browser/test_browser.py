@@ -252,10 +252,11 @@ def use_notebook03(page, steps) -> None:
 
 def use_notebook04(page, steps) -> None:
     """Training progress: three runs, each finished in the page."""
-    texts = page.locator(".widget-html-content").all_inner_texts()
-    done = [t for t in texts if t.strip().startswith("done: ")]
-    steps.shot("trained", focus=page.locator(".widget-html-content", has_text="done: ").first)
-    assert len(done) >= 3, f"expected three finished training runs in the page; got {done}"
+    texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+    done = [t for t in texts if "done: " in t]
+    steps.shot("trained", focus=page.locator(".jp-OutputArea-output", has_text="done: ").first)
+    training = [t[:300] for t in texts if "poch" in t]
+    assert len(done) >= 3, f"expected three finished training runs in the page: {training}"
 
 
 def use_feature_map_explorer(page, steps, fe="cnnviz-feature-map-explorer") -> None:
@@ -326,15 +327,15 @@ def use_digit_pad(page, steps, tmp_path) -> None:
     assert ui.canvas_ink(page, canvas) == 0
     page.get_by_role("tab", name="Upload").click()
     before = ui.shown(page, verdict)
-    ui.widget(page, f"{PAD}-upload").locator("input[type=file]").set_input_files(
-        digit_png(tmp_path)
-    )
+    with page.expect_file_chooser() as chooser:
+        ui.widget(page, f"{PAD}-upload").click()
+    chooser.value.set_files(digit_png(tmp_path))
     after = ui.wait_for_change(lambda: ui.shown(page, verdict), before)
     steps.shot("pad-uploaded", focus=ui.widget(page, f"{PAD}-upload"))
     assert "my_four.png" in after, f"the prediction does not come from the upload: {after!r}"
     assert "done" in ui.text_of(page, f"{PAD}-upload-message")
     page.get_by_role("tab", name="Type").click()
-    grid = "\n".join(("." * 13 + "##" + "." * 13) if 3 <= r < 25 else "." * 28 for r in range(28))
+    grid = "\n".join(("." * 6 + "##" + "." * 6) if 2 <= r < 12 else "." * 14 for r in range(14))
     check_change(
         page,
         steps,
