@@ -526,7 +526,7 @@ def percentile(values, q):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8 edits per row, 3 drags (else 20 and 6)")
+    parser.add_argument("--quick", action="store_true", help="8 edits, 3 drags (else 20, 6)")
     parser.add_argument("--only", nargs="*", default=None, help="notebooks, e.g. 01 05")
     parser.add_argument("--json", type=Path, help="also write the raw latencies here")
     args = parser.parse_args(argv)

@@ -84,9 +84,7 @@ def test_conv_grid_png_dots_padding_and_output(n, k, p, s, padded, out):
     cell = side // padded
     kernel, padding = _rgb(GRID_COLOURS["kernel"]), _rgb(GRID_COLOURS["padding"])
     before = (padded - n) // 2 if p == "same" else (p if isinstance(p, int) else 0)
-    centres = {
-        (r * s + (k - 1) / 2, c * s + (k - 1) / 2) for r in range(out) for c in range(out)
-    }
+    centres = {(r * s + (k - 1) / 2, c * s + (k - 1) / 2) for r in range(out) for c in range(out)}
     for r in range(padded):
         for c in range(padded):
             # The centre of cell (r, c) (and of a kernel position on it, for odd k).
