@@ -2,7 +2,7 @@
 
 Run from the repository root (Debian's ``chromium`` and the test extra installed)::
 
-    python bench/bench_browser.py              # about 4 min on 2 cores, six notebooks
+    python bench/bench_browser.py              # 23 min on 2 busy cores (load 15), six notebooks
     python bench/bench_browser.py --quick      # 8 edits per row instead of 20
     python bench/bench_browser.py --only 01 02 # some notebooks only
 
