@@ -13,6 +13,7 @@ from cnnviz._validation import (
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _models,
     _note_html,
@@ -51,9 +52,12 @@ def _parse_indices(text, count, max_images):
             )
         index = int(part)
         if index >= count:
-            raise ValueError(
-                f"`images`: there is no image {index}; the numbers go from 0 to {count - 1}."
+            have = (
+                "there is one image, number 0"
+                if count == 1
+                else (f"the numbers go from 0 to {count - 1}")
             )
+            raise ValueError(f"`images`: there is no image {index}; {have}.")
         if index not in chosen:
             chosen.append(index)
     if len(chosen) > max_images:
@@ -193,6 +197,8 @@ class FeatureMapExplorer(widgets.VBox):
                 self.max_images,
             )
         self._pool, self._labels, self._cache = pool, labels, {}
+        # One image (the digit pad's own digit): nothing to choose, so no Images field.
+        _hide(self.images, len(pool) == 1)
         self._load(indices)
         self._busy = True
         try:
@@ -268,7 +274,10 @@ class FeatureMapExplorer(widgets.VBox):
         self._set_columns()
         size = f"{FEATURE_PICTURE_SIZE}px"
         self.inputs, self.pictures, self.titles = [], [], []
-        header = [widgets.HTML("<b>input</b>")]
+        rows, cols = self._pool.shape[1:3]
+        # Two lines like every column title (name, then size), so "input" sits on the title
+        # line and its size on the size line.
+        header = [widgets.HTML(f"<b>input</b><br><small>{rows}×{cols}</small>")]
         for _ in self.columns:
             title = widgets.HTML()
             self.titles.append(title)
