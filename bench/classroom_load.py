@@ -38,8 +38,7 @@ sys.path.insert(0, str(REPO / "classroom"))
 
 from harness import Hub, Student  # noqa: E402
 
-NOTEBOOK_01 = "01_what_a_filter_does.ipynb"
-NOTEBOOK_05 = "05_inside_a_trained_cnn.ipynb"
+NOTEBOOKS = {"nb01": "01_what_a_filter_does.ipynb", "nb05": "05_inside_a_trained_cnn.ipynb"}
 MB = 1024 * 1024
 
 
@@ -54,6 +53,7 @@ class Monitor(threading.Thread):
         self.stop_event = threading.Event()
         self.peak_rss: dict[str, int] = {}  # per student: server + kernels
         self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (student, CPU seconds seen)
+        self.hub_cpu: dict[int, float] = {}  # pid -> CPU seconds of the hub, proxy, culler
         self.peak_tree = 0  # everything the hub started, hub and proxy included
         vm = psutil.virtual_memory()
         self.baseline_used = vm.total - vm.available
@@ -79,6 +79,8 @@ class Monitor(threading.Thread):
             if user:
                 per_user[user] = per_user.get(user, 0) + rss
                 self.cpu[p.pid] = (user, times.user + times.system)
+            else:
+                self.hub_cpu[p.pid] = times.user + times.system
         for user, rss in per_user.items():
             self.peak_rss[user] = max(self.peak_rss.get(user, 0), rss)
         self.peak_tree = max(self.peak_tree, tree)
@@ -102,6 +104,18 @@ def _student(p) -> str | None:
     return _student_of(p)
 
 
+def student_cpu(hub: Hub, name: str) -> float:
+    """CPU seconds used so far by a student's live server and kernels."""
+    total = 0.0
+    for p in hub.user_processes().get(name, []):
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_class(n: int, stagger: float, full: bool, args) -> dict:
     """One hub, ``n`` students; returns their measurements and the totals."""
     with tempfile.TemporaryDirectory(prefix="cnnviz-class-") as tmp:
@@ -111,6 +125,8 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
         monitor.start()
         results: dict[str, dict] = {}
         started = time.monotonic()
+        me = psutil.Process()
+        own_cpu = sum(me.cpu_times()[:2])
 
         def student_run(index: int) -> None:
             name = f"student{index + 1:02d}"
@@ -119,8 +135,12 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
             student = Student(hub, name, cell_timeout=args.student_timeout)
             try:
                 record["login_to_ready"] = student.login_and_start(timeout=args.student_timeout)
-                for key, notebook in (("nb01", NOTEBOOK_01), ("nb05", NOTEBOOK_05)):
+                record["cpu_ready"] = student_cpu(hub, name)
+                for key, notebook in NOTEBOOKS.items():
+                    if key not in args.notebooks:
+                        continue
                     run = student.run_notebook(notebook)
+                    record[f"cpu_{key}"] = student_cpu(hub, name)
                     record[f"{key}_to_widget"] = run.to_first_widget
                     record[f"{key}_seconds"] = run.finished - run.kernel_start
                     record["errors"] += run.errors
@@ -138,6 +158,7 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
         for t in threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
         wall = time.monotonic() - started
+        own_cpu = sum(me.cpu_times()[:2]) - own_cpu
         monitor.sample()
         monitor.stop_event.set()
         monitor.join(timeout=10)
@@ -154,6 +175,8 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
             "mode": "full" if full else "fast",
             "students": results,
             "wall_s": wall,
+            "hub_cpu_s": sum(monitor.hub_cpu.values()),
+            "client_cpu_s": own_cpu,
             "machine_peak_gb": monitor.peak_used / 1024**3,
             "machine_baseline_gb": monitor.baseline_used / 1024**3,
             "tree_peak_gb": monitor.peak_tree / 1024**3,
@@ -192,7 +215,7 @@ def print_table(runs: list[dict]) -> None:
     print("-+-".join("-" * w for _, w in cols))
     for r in runs:
         s = list(r["students"].values())
-        ok = sum(1 for x in s if not x["errors"] and "login_to_widget" in x)
+        ok = sum(1 for x in s if not x["errors"] and "login_to_ready" in x)
         cells = [
             r["n"],
             f"{r['stagger']:g}",
@@ -212,6 +235,24 @@ def print_table(runs: list[dict]) -> None:
         print(" | ".join(f"{str(c):>{w}}" for c, (_, w) in zip(cells, cols, strict=True)))
     print("(values are p50 / p90 over the students; machine peak: rise over the memory in use")
     print(" before the hub started, and the total in use, other work on the machine included)")
+    print()
+    print("CPU seconds (p50 per student; totals per class): what the class costs whatever else")
+    print("runs on the machine. 'floor' = all of it spread over every core with nothing else.")
+    print(
+        f"{'N':>3} | {'server start':>12} | {'notebook 01':>11} | {'notebook 05':>11} | "
+        f"{'hub+proxy':>9} | {'bench client':>12} | {'floor s':>7} | {'wall s':>6}"
+    )
+    for r in runs:
+        s = [x for x in r["students"].values() if "cpu_nb01" in x]
+        total = sum(x["cpu_s"] for x in r["students"].values()) + r["hub_cpu_s"]
+        cores = psutil.cpu_count()
+        print(
+            f"{r['n']:>3} | {pct([x['cpu_ready'] for x in s], 50):>12} | "
+            f"{pct([x['cpu_nb01'] - x['cpu_ready'] for x in s], 50):>11} | "
+            f"{pct([x['cpu_nb05'] - x['cpu_nb01'] for x in s if 'cpu_nb05' in x], 50):>11} | "
+            f"{r['hub_cpu_s']:>9.1f} | {r['client_cpu_s']:>12.1f} | "
+            f"{(total + r['client_cpu_s']) / cores:>7.1f} | {r['wall_s']:>6.1f}"
+        )
     for r in runs:
         if r["aborted"]:
             print(f"N={r['n']}: ABORTED: {r['aborted']}\n{r['hub_log_tail']}")
@@ -227,6 +268,13 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="notebooks in full mode")
     parser.add_argument("--student-timeout", type=float, default=300.0)
     parser.add_argument("--min-available", type=float, default=3.0, help="GB; stop below")
+    parser.add_argument(
+        "--notebooks",
+        nargs="+",
+        choices=sorted(NOTEBOOKS),
+        default=sorted(NOTEBOOKS),
+        help="which notebooks each student runs, in order",
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
     if not 1 <= max(args.students) <= 40:

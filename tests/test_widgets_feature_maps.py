@@ -131,7 +131,7 @@ def test_choosing_images_calls_the_model_once_per_new_set(explorer, model, shipp
     [
         ("abc", r"'abc' is not an image number"),
         ("-1", r"'-1' is not an image number"),
-        ("2, 99", r"there is no image 99; the numbers go from 0 to 19"),
+        ("2, 99", r"there is no image 99; the numbers go from 0 to 19\."),
         ("", r"is empty"),
         ("0, 1, 2, 3, 4, 5, 6", r"at most 6 images fit in the grid; got 7"),
         ("__import__('os')", r"is not an image number"),
@@ -180,6 +180,24 @@ def test_set_images_and_labels(model, shipped, calls):
     assert calls["activations"] == [2, 2]
     labels = [row.children[0].value for row in explorer._input_column.children]
     assert labels == ["<small>image 0: a</small>", "<small>image 1: b</small>"]
+
+
+def test_one_image_has_no_images_field_and_the_header_lines_up(model, shipped, calls):
+    """Issue 10, items 11 and 12: inside the digit pad the explorer has one image, and its
+    Images field accepted only 0 ("the numbers go from 0 to 0"); the "input" header sat on
+    the size row of the column titles."""
+    explorer = W.feature_map_explorer(model, shipped.x_test[:1])
+    assert explorer.images.layout.display == "none"
+    explorer.images.value = "1"
+    assert "there is no image 1; there is one image, number 0." in explorer.message.value
+    explorer.set_images(shipped.x_test[:4])
+    assert explorer.images.layout.display is None  # several images: the field is back
+    import re
+
+    cells = re.findall(r"<div[^>]*>(.*?)</div>", explorer.header.value)
+    assert len(cells) == 1 + len(explorer.columns)
+    assert all(c.count("<br>") == 1 for c in cells)  # a title line and a size line each
+    assert cells[0] == "<b>input</b><br><small>28×28</small>"
 
 
 def test_explorer_errors(model, keras, shipped):

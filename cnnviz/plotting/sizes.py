@@ -39,8 +39,9 @@ def _grid(size, kernel_size, padding, stride):
     padded = size + before + after
     if padded > _MAX_GRID:
         raise ValueError(
-            f"the padded input has {padded} cells per side, too many to draw (at most "
-            f"{_MAX_GRID}). Use a smaller `size` to see the grid."
+            f"the padded input has {padded} cells per side ({size} from `size` plus "
+            f"{before} + {after} zeros of `padding`), too many to draw (at most "
+            f"{_MAX_GRID}). Use a smaller `padding` (or `size`) to see the grid."
         )
     return size, kernel_size, stride, out, before, after
 

@@ -13,6 +13,7 @@ from cnnviz._validation import (
 from cnnviz.plotting.png import array_to_png, grid_to_png
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _models,
     _note_html,
@@ -54,9 +55,12 @@ def _parse_indices(text, count, max_images):
             )
         index = int(part)
         if index >= count:
-            raise ValueError(
-                f"`images`: there is no image {index}; the numbers go from 0 to {count - 1}."
+            have = (
+                "there is one image, number 0"
+                if count == 1
+                else (f"the numbers go from 0 to {count - 1}")
             )
+            raise ValueError(f"`images`: there is no image {index}; {have}.")
         if index not in chosen:
             chosen.append(index)
     if len(chosen) > max_images:
@@ -202,6 +206,8 @@ class FeatureMapExplorer(widgets.VBox):
                 self.max_images,
             )
         self._pool, self._labels, self._cache = pool, labels, {}
+        # One image (the digit pad's own digit): nothing to choose, so no Images field.
+        _hide(self.images, len(pool) == 1)
         self._load(indices)
         self._busy = True
         try:
@@ -328,7 +334,10 @@ class FeatureMapExplorer(widgets.VBox):
         cell = f'<div style="display:inline-block;width:{size + _COLUMN_GAP}px;' + (
             'vertical-align:bottom;line-height:1.2">'
         )
-        self.header.value = f"{cell}<b>input</b></div>" + "".join(
+        rows, cols = self._pool.shape[1:3]
+        # Two lines like every column title (name, then size), so "input" sits on the title
+        # line and its size on the size line.
+        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
             f"{cell}{t}</div>" for t in titles
         )
         self.picture.value = grid_to_png(

@@ -14,6 +14,7 @@ from cnnviz._validation import (
 )
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _note_html,
     _picture,
@@ -120,6 +121,7 @@ class OutputSizeCalculator(widgets.VBox):
 
     def _update(self):
         from cnnviz.filters import padding_amounts
+        from cnnviz.plotting.sizes import _MAX_GRID as MAX_DRAWN
         from cnnviz.plotting.sizes import conv_grid_png
         from cnnviz.shapes import conv_output_size, explain_conv_output_size
 
@@ -143,8 +145,19 @@ class OutputSizeCalculator(widgets.VBox):
         try:
             # NumPy and Pillow, not a matplotlib figure: a few ms per slider move, not 200.
             self.drawing.value = conv_grid_png(n, k, padding, s)
-        except ValueError as error:
-            self.message.value = _note_html(f"{error}")
+            _hide(self.drawing, False)
+        except ValueError:
+            # Never a drawing of other settings under this formula: hide it and say why, in
+            # the words of the controls ("Input n", "Padding p").
+            before, after = padding_amounts(n, k, padding, s)
+            _hide(self.drawing, True)
+            self.drawing_title.value = ""
+            self.message.value = _note_html(
+                f"No drawing: with Padding p = {before} the padded input is {n} + {before} + "
+                f"{after} = {n + before + after} cells per side, more than the {MAX_DRAWN} a "
+                f"drawing can show. The formula above is right; make Padding p smaller (or "
+                f"Input n) to see the grid again."
+            )
         else:
             before, after = padding_amounts(n, k, padding, s)
             padded = n + before + after
