@@ -31,7 +31,7 @@ from cnnviz.plotting.images import (
 from cnnviz.plotting.network import kernel_grid, show_feature_maps, show_layers
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.plotting.pooling import show_pooling, show_shift_tolerance
-from cnnviz.plotting.sizes import GRID_COLOURS, show_conv_grid
+from cnnviz.plotting.sizes import GRID_COLOURS, conv_grid_png, show_conv_grid
 from cnnviz.plotting.text_alternatives import (
     alt_text,
     describe_figure,
@@ -55,6 +55,7 @@ __all__ = [
     "plot_history",
     "set_alt_text",
     "show_channels",
+    "conv_grid_png",
     "show_conv_grid",
     "show_digit_steps",
     "show_display_modes",

@@ -15,9 +15,16 @@ from cnnviz.widgets._access import Picture, name_field
 PICTURE_MIN_SIZE = 252
 
 
+#: A thin frame around every picture: a uniform picture (a 1x1 pooled result of one bright
+#: value, blank paper) is a white square that would vanish on a white page.
+PICTURE_FRAME = "1px solid #999"
+
+
 def _picture(css_class: str, width: str = "100%") -> Picture:
-    """A picture with a text alternative (``picture.show(png, alt)``)."""
-    image = Picture(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+    """A framed picture with a text alternative (``picture.show(png, alt)``)."""
+    image = Picture(
+        format="png", layout=widgets.Layout(width=width, max_width="512px", border=PICTURE_FRAME)
+    )
     image.add_class(css_class)
     return image
 

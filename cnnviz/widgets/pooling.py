@@ -18,6 +18,7 @@ from cnnviz.plotting.text_alternatives import describe_values
 from cnnviz.widgets._access import Picture, control_names
 from cnnviz.widgets._base import (
     CAPTION_COLOUR,
+    PICTURE_FRAME,
     PICTURE_MIN_SIZE,
     NumberGrid,
     _beside,
@@ -303,7 +304,10 @@ class PoolingExplorer(widgets.VBox):
         self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
         self.feature = _picture("cnnviz-pooling-explorer-feature")
         self.output = _picture("cnnviz-pooling-explorer-output")
-        self.steps = [Picture(format="png") for _ in range(4)]
+        # Framed: a 1x1 result of one bright value is a white square, else lost on the page.
+        self.steps = [
+            Picture(format="png", layout=widgets.Layout(border=PICTURE_FRAME)) for _ in range(4)
+        ]
         self._step_labels = [widgets.HTML() for _ in range(4)]
         self._step_boxes = [
             widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
@@ -590,20 +594,22 @@ class ShiftExplorer(widgets.VBox):
             [
                 widgets.HBox([self.shift, self.pool]),
                 self.numbers,
+                # One row of four close-ups (not two rows of 480 px): "after pooling" stays
+                # in view next to the slider that changes it.
                 widgets.HBox(
                     [
-                        _titled("<b>Feature map</b> of the original (close-up)", self.before),
+                        _titled(
+                            "<b>Feature map</b> of the original (close-up)", self.before, "25%"
+                        ),
                         _titled(
                             "<b>Feature map</b> of the shifted input (same place)",
                             self.before_shifted,
+                            "25%",
                         ),
-                    ]
-                ),
-                widgets.HBox(
-                    [
-                        _titled(self._after_title, self.after),
-                        _titled(self._after_shifted_title, self.after_shifted),
-                    ]
+                        _titled(self._after_title, self.after, "25%"),
+                        _titled(self._after_shifted_title, self.after_shifted, "25%"),
+                    ],
+                    layout=widgets.Layout(align_items="flex-end"),
                 ),
                 control_names("cnnviz-shift-explorer"),
             ]

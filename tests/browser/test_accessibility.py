@@ -173,7 +173,7 @@ def test_feature_map_explorer_by_keyboard_alone(page, steps, jupyter_server):
     run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOKS[4]}.ipynb"))
     output = "cnnviz-feature-map-explorer-output"
     alt = alt_of(page, output)
-    first = int(re.search(r" filter (\d+) on image ", alt).group(1))
+    first = int(re.search(r"\. conv1 filter (\d+), ", alt).group(1))
     picture = ui.image_bytes(page, output)
     a11y.start_before(page, ".cnnviz-feature-map-explorer")
     handle = a11y.tab_until(
@@ -185,7 +185,7 @@ def test_feature_map_explorer_by_keyboard_alone(page, steps, jupyter_server):
     page.keyboard.press("ArrowRight")
     alt = wait_until(
         lambda: alt_of(page, output),
-        lambda text: f" filter {first + 1} on image " in text,
+        lambda text: f". conv1 filter {first + 1}, " in text,
         f"the picture's text says filter {first + 1} after ArrowRight",
     )
     picture = wait_for_new(lambda: ui.image_bytes(page, output), picture, "the feature map")
