@@ -214,7 +214,8 @@ def test_shift_explorer_close_ups_share_one_row_under_the_slider():
     assert [box.children[-1] for box in row.children] == pictures
     # a quarter each, less the boxes' margins (2 px a side), so that the row never scrolls
     assert [box.layout.width for box in row.children] == ["calc(25% - 4px)"] * 4
-    assert len(explorer.children) == 3
+    # nothing else shown: the last child is the invisible helper naming the slider's handle
+    assert len(explorer.children) == 4 and explorer.children[3].layout.display == "none"
 
 
 def test_uniform_and_one_pixel_pictures_are_framed():
