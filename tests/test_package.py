@@ -169,6 +169,8 @@ WIDGET_FAMILIES = sorted(
 # The one composition between families: the digit pad shows its digit's feature maps in a
 # feature-map explorer (DESIGN, item 8), so it builds one. Every other family stands alone.
 COMPOSED = {("digit_pad", "feature_maps")}
+# The shared base every family may use: controls, pictures, and their accessibility.
+SHARED = {"_base", "_access"}
 
 
 def imported_modules(path):
@@ -197,7 +199,7 @@ def test_widget_families_import_only_the_base_and_numeric_modules(family):
         if not name.startswith("cnnviz.widgets"):
             continue
         parts = name.split(".")
-        if len(parts) < 3 or parts[2] == "_base":
+        if len(parts) < 3 or parts[2] in SHARED:
             continue  # the package itself would be a cycle; checked below
         assert (family, parts[2]) in COMPOSED or parts[2] == family, (
             f"cnnviz.widgets.{family} imports {name}: widget families import only "
@@ -208,9 +210,11 @@ def test_widget_families_import_only_the_base_and_numeric_modules(family):
     assert "cnnviz.widgets" not in imported, f"{family} imports the widgets package"
 
 
-def test_the_widget_base_imports_no_family():
-    imported = imported_modules(WIDGETS_DIR / "_base.py")
-    assert not {name for name in imported if name.startswith("cnnviz.widgets")}
+@pytest.mark.parametrize("shared", sorted(SHARED))
+def test_the_widget_base_imports_no_family(shared):
+    imported = imported_modules(WIDGETS_DIR / f"{shared}.py")
+    families = {name for name in imported if name.startswith("cnnviz.widgets")}
+    assert all(name.split(".")[2] in SHARED for name in families), families
 
 
 def test_pyproject_ships_every_subpackage(repo_root):
