@@ -25,11 +25,14 @@ __all__ = [
     "disable",
     "enable",
     "set_alt_text",
+    "shorten",
 ]
 
 _ATTRIBUTE = "_cnnviz_alt_text"
-#: Longest text written for one figure (characters); the rest is cut with "...".
-MAX_LENGTH = 1500
+#: Longest text written for one picture (characters); the rest is cut with "...". Chromium
+#: drops an accessible name of more than about 1,000 characters altogether (checked with
+#: Chromium's accessibility tree): a screen reader would then get nothing.
+MAX_LENGTH = 900
 #: Panels described one by one; a figure with more is summarised.
 MAX_PANELS = 12
 #: Numbers, bars or points listed one by one; more are summarised.
@@ -321,13 +324,13 @@ def describe_figure(fig) -> str:
     if len(described) == 1:
         _, title, text = described[0]
         body = ": ".join(p for p in (title, text) if p)
-        return _cut(f"{head}: {body}.")
+        return shorten(f"{head}: {body}.")
     if len(described) <= MAX_PANELS:
         items = [
             f"({i}) " + ": ".join(p for p in (title, text) if p)
             for i, (_, title, text) in enumerate(described, 1)
         ]
-        return _cut(f"{head}, {len(described)} panels. " + "; ".join(items) + ".")
+        return shorten(f"{head}, {len(described)} panels. " + "; ".join(items) + ".")
     # Many panels (a grid of kernels or feature maps): what they have in common.
     sizes, lows, highs = set(), [], []
     for ax, _, _ in described:
@@ -351,10 +354,17 @@ def describe_figure(fig) -> str:
     if titles:
         shown = titles[:MAX_ITEMS]
         text += ". Titles: " + ", ".join(shown) + (", ..." if len(titles) > len(shown) else "")
-    return _cut(text + ".")
+    return shorten(text + ".")
 
 
-def _cut(text: str) -> str:
+def shorten(text: str) -> str:
+    """``text`` on one line, cut to :data:`MAX_LENGTH` characters.
+
+    Examples
+    --------
+    >>> shorten("a title   on two lines")
+    'a title on two lines'
+    """
     text = " ".join(text.split())  # a title on two lines reads as one
     return text if len(text) <= MAX_LENGTH else text[: MAX_LENGTH - 3].rstrip() + "..."
 

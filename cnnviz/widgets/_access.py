@@ -42,9 +42,11 @@ class Picture(widgets.Image):
 
     def show(self, png: bytes, alt: str) -> None:
         """Show ``png`` with the text alternative ``alt`` (one message to the browser)."""
+        from cnnviz.plotting.text_alternatives import shorten
+
         with self.hold_sync():
             self.value = png
-            self.tooltip = alt
+            self.tooltip = shorten(alt)
 
 
 @functools.cache
