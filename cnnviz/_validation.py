@@ -20,6 +20,7 @@ __all__ = [
     "check_pair",
     "check_choice",
     "check_number",
+    "model_images",
 ]
 
 
@@ -152,6 +153,74 @@ def check_number(value, name: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"`{name}` must be finite; got {value}.")
     return value
+
+
+_MODEL_IMAGE_EXAMPLE = "the uint8 digits of `cnnviz.data.load_dataset('mnist').x_test[:8]`"
+
+
+def model_images(images, image_shape=None) -> np.ndarray:
+    """Images as a model takes them: float32 (N, H, W, C) in 0..1.
+
+    The one check-and-scale step shared by :func:`cnnviz.models.preprocess` (Keras) and
+    :class:`cnnviz.network.Network` (NumPy): integer images 0..255 are divided by 255,
+    float images must already be 0..1, bool masks are 0/1, one image becomes a batch of one.
+
+    ``image_shape`` is the (H, W, C) a model takes, or None for grayscale images of any
+    size. With one channel, (N, H, W), (N, H, W, 1) and (H, W) are accepted; with C > 1,
+    (N, H, W, C) and (H, W, C).
+    """
+    if isinstance(images, str | bytes) or images is None:
+        raise TypeError(f"`images` must be a numeric array; got {describe(images)}.")
+    arr = np.asarray(images)
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`images` must be a real numeric array; got {describe(images)}. "
+            f"Pass e.g. {_MODEL_IMAGE_EXAMPLE}."
+        )
+    channels = 1 if image_shape is None else image_shape[2]
+    if channels == 1:
+        if arr.ndim == 4 and arr.shape[-1] == 1:
+            arr = arr[..., 0]
+        elif arr.ndim == 2:
+            arr = arr[None]
+        ok = arr.ndim == 3
+        wanted = "grayscale images of shape (N, H, W), (N, H, W, 1) or (H, W)"
+    else:
+        if arr.ndim == 3:
+            arr = arr[None]
+        ok = arr.ndim == 4 and arr.shape[-1] == channels
+        wanted = (
+            f"images with {channels} channels, of shape (N, H, W, {channels}) or (H, W, {channels})"
+        )
+    if not ok or arr.size == 0:
+        raise ValueError(
+            f"`images` must be {wanted}; got shape {np.shape(images)}. "
+            f"Pass e.g. {_MODEL_IMAGE_EXAMPLE}."
+        )
+    if image_shape is not None and tuple(arr.shape[1:3]) != tuple(image_shape[:2]):
+        rows, cols = image_shape[:2]
+        raise ValueError(
+            f"`images` must be {rows}x{cols} pixels, the size this model takes (its input is "
+            f"{(None, *image_shape)}); got shape {np.shape(images)}. Resize them to "
+            f"{rows}x{cols} first (a photo of a digit: `cnnviz.digits.prepare_digit`)."
+        )
+    if arr.dtype.kind == "b":  # a mask: True is full white
+        out = arr.astype(np.float32)
+    elif arr.dtype.kind == "f":
+        low, high = float(np.min(arr)), float(np.max(arr))
+        if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 1:
+            raise ValueError(
+                f"float `images` must already be scaled to 0..1; got values {low}..{high}. "
+                f"Pass the uint8 images (0..255) instead, or divide by 255 first."
+            )
+        out = arr.astype(np.float32)
+    else:
+        if arr.min() < 0 or arr.max() > 255:
+            raise ValueError(
+                f"integer `images` must hold pixel values 0..255; got {arr.min()}..{arr.max()}."
+            )
+        out = arr.astype(np.float32) / np.float32(255)
+    return out[..., None] if channels == 1 else out
 
 
 _MAX_TEXT = 40

@@ -32,11 +32,19 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
 
 import numpy as np
 
-from cnnviz._validation import check_int, check_number, check_pair, describe
+from cnnviz._validation import (
+    check_choice,
+    check_int,
+    check_number,
+    check_pair,
+    describe,
+    model_images,
+)
+from cnnviz.network import SHIPPED_MODEL, Kernels
+from cnnviz.shapes import conv_output_size
 
 __all__ = [
     "NOTEBOOK_CNN",
@@ -58,7 +66,7 @@ __all__ = [
     "train",
 ]
 
-PRETRAINED_PATH = Path(__file__).parent / "_data" / "mnist_cnn.keras"
+PRETRAINED_PATH = SHIPPED_MODEL
 #: Filter counts of the shipped CNN: half the classic lab's 64 in the first layer (half the
 #: compute of both convolutions) keeps the file under 1 MB and training quick.
 PRETRAINED_FILTERS = (32, 64)
@@ -69,7 +77,6 @@ PRETRAINED_FILTERS = (32, 64)
 #: Adam at 1e-3) in about half the time per epoch: ``bench/bench_training.py``.
 NOTEBOOK_CNN = MappingProxyType({"filters": (32, 64), "learning_rate": 3e-3})
 
-_IMAGE_EXAMPLE = "the uint8 digits of `cnnviz.data.load_dataset('mnist').x_test[:8]`"
 _threads_configured = False
 
 
@@ -317,6 +324,9 @@ def build_cnn(
     dense_units=128,
     *,
     pool_size=2,
+    padding="valid",
+    strides=1,
+    pooling="max",
     input_shape=(28, 28, 1),
     num_classes=10,
     learning_rate=1e-3,
@@ -339,6 +349,12 @@ def build_cnn(
     dense_units : int, optional
         Neurons of the hidden dense layer ``dense1``.
     pool_size : int or (int, int), optional
+    padding : {"valid", "same"}, optional
+        The convolutions' padding ("valid", as in the lab, by default).
+    strides : int or (int, int), optional
+        The convolutions' strides (1 by default).
+    pooling : {"max", "average"}, optional
+        ``MaxPooling2D`` (default) or ``AveragePooling2D`` layers.
     input_shape, num_classes, learning_rate, seed, compile, name
         As in :func:`build_dense`.
 
@@ -373,15 +389,18 @@ def build_cnn(
     dense_units = check_int(dense_units, "dense_units", minimum=1)
     input_shape = _check_input_shape(input_shape)
     num_classes, learning_rate, seed = _check_common(num_classes, learning_rate, seed, compile)
+    padding = check_choice(padding, "padding", ("valid", "same"))
+    strides = check_pair(strides, "strides")
+    pooling = check_choice(pooling, "pooling", ("max", "average"))
     rows, cols = input_shape[:2]
     for i in range(len(filters)):
-        if rows < kernel[0] or cols < kernel[1]:
+        if padding == "valid" and (rows < kernel[0] or cols < kernel[1]):
             raise ValueError(
                 f"`filters` has {len(filters)} layers but the image is only {rows}x{cols} "
                 f"before conv{i + 1} (kernel {kernel[0]}x{kernel[1]}); use fewer layers or a "
                 f"smaller `kernel_size`."
             )
-        rows, cols = rows - kernel[0] + 1, cols - kernel[1] + 1
+        rows, cols = conv_output_size((rows, cols), kernel, padding, strides)
         if rows < pool[0] or cols < pool[1]:
             raise ValueError(
                 f"`filters` has {len(filters)} layers but the image is only {rows}x{cols} "
@@ -395,8 +414,11 @@ def build_cnn(
     layers = keras.layers
     stack = [keras.Input(shape=input_shape, name="image")]
     for i, f in enumerate(filters, start=1):
-        stack.append(layers.Conv2D(f, kernel, activation="relu", name=f"conv{i}"))
-        stack.append(layers.MaxPooling2D(pool, name=f"pool{i}"))
+        stack.append(
+            layers.Conv2D(f, kernel, strides, padding=padding, activation="relu", name=f"conv{i}")
+        )
+        pool_layer = layers.MaxPooling2D if pooling == "max" else layers.AveragePooling2D
+        stack.append(pool_layer(pool, name=f"pool{i}"))
     stack += [
         layers.Flatten(name="flatten"),
         layers.Dense(dense_units, activation="relu", name="dense1"),
@@ -433,38 +455,7 @@ def preprocess(images) -> np.ndarray:
     >>> x.shape, x.dtype, x[0, :, :, 0].tolist()
     ((1, 2, 2, 1), dtype('float32'), [[0.0, 1.0], [0.20000000298023224, 0.4000000059604645]])
     """
-    if isinstance(images, str | bytes) or images is None:
-        raise TypeError(f"`images` must be a numeric array; got {describe(images)}.")
-    arr = np.asarray(images)
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"`images` must be a real numeric array; got {describe(images)}. "
-            f"Pass e.g. {_IMAGE_EXAMPLE}."
-        )
-    if arr.ndim == 4 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
-    elif arr.ndim == 2:
-        arr = arr[None]
-    if arr.ndim != 3 or arr.size == 0:
-        raise ValueError(
-            f"`images` must be grayscale images of shape (N, H, W), (N, H, W, 1) or (H, W); "
-            f"got shape {np.shape(images)}. Pass e.g. {_IMAGE_EXAMPLE}."
-        )
-    if arr.dtype.kind == "b":  # a mask: True is full white
-        return arr.astype(np.float32)[..., None]
-    if arr.dtype.kind == "f":
-        low, high = float(np.min(arr)), float(np.max(arr))
-        if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 1:
-            raise ValueError(
-                f"float `images` must already be scaled to 0..1; got values {low}..{high}. "
-                f"Pass the uint8 images (0..255) instead, or divide by 255 first."
-            )
-        return arr.astype(np.float32)[..., None]
-    if arr.min() < 0 or arr.max() > 255:
-        raise ValueError(
-            f"integer `images` must hold pixel values 0..255; got {arr.min()}..{arr.max()}."
-        )
-    return (arr.astype(np.float32) / np.float32(255))[..., None]
+    return model_images(images)
 
 
 # ----------------------------------------------------------------------------- training
@@ -763,16 +754,6 @@ def predict(model, images) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- looking inside
-
-
-class Kernels(NamedTuple):
-    """A Conv2D layer's learned parameters."""
-
-    weights: np.ndarray
-    """(kh, kw, in_channels, filters): ``weights[:, :, c, f]`` is filter f's slice for
-    input channel c."""
-    bias: np.ndarray
-    """(filters,): added to each filter's sum before the ReLU."""
 
 
 def _check_model(model):
