@@ -218,3 +218,49 @@ def _models():
     from cnnviz import models
 
     return models
+
+
+# A trained network for the inside-a-CNN widgets: a cnnviz.network.Network (NumPy: never
+# imports TensorFlow) or a Keras model (through cnnviz.models, looked up at call time so
+# that a test can count the model calls).
+
+
+def _is_network(model) -> bool:
+    from cnnviz.network import Network  # light: NumPy and h5py
+
+    return isinstance(model, Network)
+
+
+def _feature_channels(model) -> dict[str, int]:
+    """Conv2D and pooling layer name -> its number of feature maps, in model order."""
+    if _is_network(model):
+        return {name: int(model.layer(name).output_shape[-1]) for name in model.feature_layers}
+    names = _models().feature_layer_names(model)
+    return {name: int(model.get_layer(name).output.shape[-1]) for name in names}
+
+
+def _model_images(model, images):
+    """``images`` as ``model`` takes them, float32 (N, H, W, 1); a Network checks the size."""
+    if _is_network(model):
+        return model.preprocess(images)
+    return _models().preprocess(images)
+
+
+def _feature_maps(model, images):
+    """Every Conv2D and pooling layer's maps for a batch: one forward pass."""
+    if _is_network(model):
+        return model.activations(images, model.feature_layers)
+    return _models().activations(model, images)
+
+
+def _probabilities(model, images):
+    """The model's output for a batch, (N, classes)."""
+    if _is_network(model):
+        return model.predict(images)
+    return _models().predict(model, images)
+
+
+def _output_count(model):
+    """Length of the model's output vector, or None if it cannot tell."""
+    shape = getattr(model, "output_shape", None)
+    return int(shape[-1]) if shape else None

@@ -18,9 +18,10 @@ from cnnviz.widgets._base import (
     _error_html,
     _marked_png,
     _message,
-    _models,
     _note_html,
+    _output_count,
     _picture,
+    _probabilities,
 )
 from cnnviz.widgets.feature_maps import feature_map_explorer
 
@@ -335,7 +336,7 @@ class DigitPad(widgets.VBox):
             self._start_error = str(error)
             message.value = _error_html(f"{error} The prediction shown is the last good one.")
             return False
-        probabilities = _models().predict(self.model, steps.digit)[0]
+        probabilities = _probabilities(self.model, steps.digit)[0]
         self.steps, self.probabilities, self.source = steps, probabilities, source
         self.prediction = int(np.argmax(probabilities))
         for (title, picture), label, widget in zip(
@@ -375,8 +376,10 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
 
     Parameters
     ----------
-    model : keras.Model
-        A digit classifier taking (N, 28, 28, 1), e.g. :func:`cnnviz.models.load_pretrained`.
+    model : cnnviz.network.Network or keras.Model
+        A digit classifier taking (N, 28, 28, 1): a :class:`cnnviz.network.Network` (runs
+        in NumPy, never imports TensorFlow) or a Keras model, e.g.
+        :func:`cnnviz.models.load_pretrained`.
     class_names : sequence of str, optional
         Default ``"0"`` to ``"9"``.
     canvas : bool, optional
@@ -395,8 +398,8 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
 
     Examples
     --------
-    >>> from cnnviz.models import load_pretrained
-    >>> pad = digit_pad(load_pretrained())
+    >>> from cnnviz.network import SHIPPED_MODEL, Network
+    >>> pad = digit_pad(Network.from_keras_file(SHIPPED_MODEL))
     >>> pad.source, pad.prediction
     ('the typed grid', 2)
     >>> pad.stroke([(140, 40), (140, 240)])  # a vertical bar: a one
@@ -419,7 +422,7 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
         start = digits.SAMPLE_GRID
     elif not isinstance(start, str):
         raise TypeError(f"`start` must be a typed grid (a string); got {describe(start)}.")
-    outputs = int(model.output_shape[-1]) if hasattr(model, "output_shape") else None
+    outputs = _output_count(model)
     if outputs is not None and len(class_names) != outputs:
         raise ValueError(
             f"`class_names` must have one name per model output ({outputs}); got "

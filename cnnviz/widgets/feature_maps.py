@@ -13,8 +13,10 @@ from cnnviz._validation import (
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
     _error_html,
+    _feature_channels,
+    _feature_maps,
     _message,
-    _models,
+    _model_images,
     _note_html,
     _picture,
     _tag,
@@ -26,8 +28,8 @@ __all__ = [
 ]
 
 
-# Keras models: cnnviz.models is imported inside the functions (it is light, but the names
-# are looked up at call time so that a test can count the model calls).
+# The model is a cnnviz.network.Network (NumPy, no TensorFlow) or a Keras model; the helpers
+# of cnnviz.widgets._base call the right one.
 #: Side, in screen pixels, of each picture in the feature-map grid.
 FEATURE_PICTURE_SIZE = 112
 
@@ -98,20 +100,17 @@ class FeatureMapExplorer(widgets.VBox):
     def __init__(
         self, model, images, *, indices, labels, filter, layer, cmap, max_images, per_layer
     ):
-        models = _models()
         self.model = model
         self.cmap = cmap
         self.max_images = max_images
         self.per_layer = per_layer
-        self.layer_names = models.feature_layer_names(model)
+        self.channels = _feature_channels(model)
+        self.layer_names = list(self.channels)
         if not self.layer_names:
             raise ValueError(
                 f"`model` ({model.name}) has no Conv2D or pooling layer to explore; pass a CNN "
-                f"such as `cnnviz.models.load_pretrained()`."
+                f"such as `Network.from_keras_file(cnnviz.network.SHIPPED_MODEL)`."
             )
-        self.channels = {
-            name: int(model.get_layer(name).output.shape[-1]) for name in self.layer_names
-        }
         self._pool = None
         self._labels = None
         self._cache = {}
@@ -175,7 +174,7 @@ class FeatureMapExplorer(widgets.VBox):
         one per image for the row titles; ``indices`` the ones to show (default the first
         three).
         """
-        pool = _models().preprocess(images)[..., 0]
+        pool = _model_images(self.model, images)[..., 0]
         if labels is not None:
             labels = [str(v) for v in labels]
             if len(labels) != len(pool):
@@ -238,7 +237,7 @@ class FeatureMapExplorer(widgets.VBox):
         if indices not in self._cache:
             if len(self._cache) >= 8:  # a few sets back and forth stay instant; memory bounded
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[indices] = _models().activations(self.model, self._pool[list(indices)])
+            self._cache[indices] = _feature_maps(self.model, self._pool[list(indices)])
         self.indices = indices
         self.maps = self._cache[indices]
         self.message.value = ""
@@ -359,8 +358,9 @@ def feature_map_explorer(
 
     Parameters
     ----------
-    model : keras.Model
-        A CNN with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
+    model : cnnviz.network.Network or keras.Model
+        A CNN: a :class:`cnnviz.network.Network` (NumPy; never imports TensorFlow) or a
+        Keras model with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
     images : array_like, shape (N, 28, 28)
         The images to choose from (uint8 0..255 or float 0..1), e.g. ``data.x_test[:100]``.
     indices : sequence of int or str, optional
@@ -385,9 +385,10 @@ def feature_map_explorer(
 
     Examples
     --------
-    >>> from cnnviz.models import load_pretrained
+    >>> from cnnviz.network import SHIPPED_MODEL, Network
     >>> import numpy as np
-    >>> explorer = feature_map_explorer(load_pretrained(), np.zeros((4, 28, 28), np.uint8))
+    >>> net = Network.from_keras_file(SHIPPED_MODEL)
+    >>> explorer = feature_map_explorer(net, np.zeros((4, 28, 28), np.uint8))
     >>> explorer.indices, [name for name, _ in explorer.columns]
     ((0, 1, 2), ['conv1', 'pool1', 'conv2', 'pool2'])
     >>> explorer.filter.value = 5
