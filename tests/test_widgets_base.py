@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cnnviz.widgets as W
-from cnnviz.widgets._base import NumberGrid
+from cnnviz.widgets._base import NumberField, NumberGrid
 
 
 def test_both_grids_of_numbers_are_one_control():
@@ -24,7 +24,7 @@ def test_grid_cells_and_message_carry_css_classes():
 def test_grid_keeps_exact_values_behind_rounded_text():
     grid = NumberGrid(1, 3, "demo", width=40, kept="Kept.")
     grid.fill(np.array([[0.0123456789, 1 / 9, 4.5]]))
-    assert [cell.value for cell in grid.cells[0]] == ["0.0123457", "1/9", "4.5"]
+    assert [cell.value for cell in grid.cells[0]] == ["0.0123", "1/9", "4.5"]
     assert grid.read().tolist() == [[0.0123456789, 1 / 9, 4.5]]
     grid.cells[0][0].value = "0.5"  # a changed text is read as typed
     assert grid.read()[0, 0] == 0.5
@@ -55,3 +55,29 @@ def test_grid_on_edit_sees_every_field():
         for cell in row:
             cell.value = "7"
     assert len(seen) == 4 and len(set(map(id, seen))) == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (-0.0360012, "-0.036"),
+        (-0.00449123, "-0.00449"),
+        (0.123456, "0.123"),
+        (1234.5678, "1230"),
+        (-1e-7, "-1e-07"),
+        (-0.0, "0"),
+        (2.0, "2"),
+        (1 / 16, "1/16"),
+    ],
+)
+def test_number_field_shows_three_digits_and_keeps_the_value(value, text):
+    """Issue 10, item 7: readable learned values, exact behind the text."""
+    field = NumberField()
+    field.set_number(value)
+    assert field.value == text
+    assert field.number("weight") == value
+    field.value = text  # typing the same text back keeps the exact value
+    assert field.number("weight") == value
+    field.value = "x"
+    with pytest.raises(ValueError, match=r"weight"):
+        field.number("weight")

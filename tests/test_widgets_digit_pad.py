@@ -151,6 +151,23 @@ def test_typed_grid_edits(pad):
     assert_same(snapshot(pad), before)
 
 
+def test_a_dot_is_refused_and_the_last_good_answer_stays(pad, calls):
+    """Issue 10, item 3: a dot drawn or a single '#' typed is said to be too small to be a
+    digit, not answered "8 (88%)"; the last good answer stays and the model is not asked."""
+    pad.stroke([(140, 40), (140, 240)])
+    before, asked = snapshot(pad), len(calls["predict"])
+    pad.clear_drawing()
+    pad.on_mouse_down(140, 140)  # a click: one dot
+    pad.on_mouse_up(140, 140)
+    assert "too small or too thin to be a digit" in pad.draw_message.value
+    assert "The prediction shown is the last good one" in pad.draw_message.value
+    assert_same(snapshot(pad), before)
+    pad.grid.value = "\n".join("......#......." if r == 6 else "." * 14 for r in range(14))
+    assert "too small or too thin to be a digit" in pad.grid_message.value
+    assert_same(snapshot(pad), before)
+    assert len(calls["predict"]) == asked
+
+
 def test_pad_without_a_drawing_surface(model):
     pad = W.digit_pad(model, canvas=False)
     assert pad.canvas is None and pad.tabs.titles == ("Upload", "Type")

@@ -65,7 +65,7 @@ def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
 
         scale = size / longest
         shape = (max(1, round(arr.shape[0] * scale)), max(1, round(arr.shape[1] * scale)))
-        picture = Image.fromarray(arr.astype(np.float32), mode="F")
+        picture = Image.fromarray(arr.astype(np.float32))  # 2-D float32: mode "F"
         arr = np.asarray(picture.resize(shape[::-1], Image.Resampling.BOX), dtype=np.float64)
         if box is not None:
             box = tuple(int(round(v * scale)) for v in box)
