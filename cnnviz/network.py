@@ -42,14 +42,18 @@ from cnnviz.filters import padding_amounts
 from cnnviz.pooling import _pool
 
 __all__ = [
+    "MY_CNN",
     "SHIPPED_KERAS_OUTPUTS",
     "SHIPPED_MODEL",
     "SUPPORTED_LAYERS",
+    "CourseModel",
     "KerasOutputs",
     "Kernels",
     "Layer",
     "Network",
     "keras_outputs",
+    "my_models_folder",
+    "open_course_model",
 ]
 
 #: The small CNN that ships with cnnviz, trained on the shipped MNIST subset.
@@ -57,6 +61,10 @@ SHIPPED_MODEL = Path(__file__).parent / "_data" / "mnist_cnn.keras"
 #: What Keras computed with that model for the shipped test digits, written beside it by
 #: ``scripts/train_shipped_model.py``: read it with :func:`keras_outputs`.
 SHIPPED_KERAS_OUTPUTS = Path(__file__).parent / "_data" / "mnist_cnn_keras_outputs.npz"
+#: File name of the CNN notebook 04 saves in :func:`my_models_folder` (beside it, the same
+#: name with ``.json`` says what it was trained on).
+MY_CNN = "my_cnn.keras"
+_MNIST_NAMES = tuple(str(d) for d in range(10))
 
 #: Keras layer classes a :class:`Network` can run, -> what it does with them.
 SUPPORTED_LAYERS: dict[str, str] = {
@@ -207,6 +215,9 @@ class Layer:
         Read-only float32 arrays in Keras' order (``layer.get_weights()``): kernel then bias.
     label : str
         A short description, e.g. ``"Conv2D: 32 filters 3x3, valid"``.
+    config : dict
+        The layer's Keras settings as plain data, e.g. ``config["padding"]``,
+        ``config["kernel_size"]``, ``config["strides"]``, ``config["pool_size"]``.
 
     Examples
     --------
@@ -216,7 +227,8 @@ class Layer:
     ('Conv2D', (28, 28, 1), (26, 26, 32), 320)
     """
 
-    def __init__(self, name, kind, input_shape, output_shape, weights, label, forward):
+    def __init__(self, name, kind, input_shape, output_shape, weights, label, forward, config):
+        self.config = config
         self.name = name
         self.kind = kind
         self.input_shape = input_shape
@@ -719,7 +731,14 @@ class Network:
                 checked.append(array)
             layers.append(
                 Layer(
-                    spec.name, spec.kind, shape, out_shape, tuple(checked), label, factory(checked)
+                    spec.name,
+                    spec.kind,
+                    shape,
+                    out_shape,
+                    tuple(checked),
+                    label,
+                    factory(checked),
+                    json.loads(json.dumps(spec.config)),  # a plain copy
                 )
             )
             shape = tuple(out_shape)
@@ -1192,3 +1211,111 @@ def keras_outputs(path=SHIPPED_KERAS_OUTPUTS) -> KerasOutputs:
             activations=OrderedDict((n, data[f"layer_{n}"]) for n in names),
             keras_version=str(data["keras_version"]),
         )
+
+
+# ----------------------------------------------------------------------------- the course's model
+
+
+def my_models_folder(folder=None) -> Path:
+    """The folder where notebook 04 saves the CNN a student trains: ``my_models``.
+
+    Relative to the working directory (a notebook's own folder, ``notebooks/``), so a
+    student sees it beside the notebooks; the environment variable ``CNNVIZ_MY_MODELS``
+    moves it (the tests point it at a scratch folder). git ignores ``notebooks/my_models/``.
+
+    Examples
+    --------
+    >>> my_models_folder("elsewhere")
+    PosixPath('elsewhere')
+    """
+    if folder is None:
+        folder = os.environ.get("CNNVIZ_MY_MODELS") or "my_models"
+    if not isinstance(folder, str | os.PathLike):
+        raise TypeError(f"`folder` must be a folder path; got {describe(folder)}.")
+    return Path(folder)
+
+
+class CourseModel(NamedTuple):
+    """What :func:`open_course_model` returns."""
+
+    network: Network
+    """The CNN, in NumPy."""
+    dataset: str
+    """What it was trained on: ``"mnist"`` or ``"fashion_mnist"``."""
+    class_names: tuple
+    """One name per output, e.g. ``("0", ..., "9")`` or ``("T-shirt/top", ...)``."""
+    description: str
+    """Which file was opened and what it was trained on, to print."""
+    shipped: bool
+    """True for the shipped model (whose Keras outputs :func:`keras_outputs` has)."""
+    path: Path
+    """The .keras file opened."""
+
+
+def open_course_model(folder=None) -> CourseModel:
+    """The CNN you trained in notebook 04 if it saved one, otherwise the shipped one.
+
+    Notebook 04 saves its CNN as ``my_models/my_cnn.keras`` with ``my_cnn.json`` beside it
+    (what it was trained on, its class names: ``cnnviz.models.save_for_notebooks``).
+    A file that cannot be opened is reported in ``description`` and the shipped model is
+    used instead, so a notebook never stops here.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path, optional
+        Defaults to :func:`my_models_folder`.
+
+    Returns
+    -------
+    CourseModel
+        ``network``, ``dataset``, ``class_names``, ``description``, ``shipped``.
+
+    Examples
+    --------
+    >>> chosen = open_course_model("a folder that does not exist")
+    >>> chosen.shipped, chosen.dataset, chosen.network.name
+    (True, 'mnist', 'mnist_cnn')
+    """
+    folder = my_models_folder(folder)
+    path = folder / MY_CNN
+    problem = ""
+    if path.is_file():
+        try:
+            network = Network.from_keras_file(path)
+            info = _read_model_info(path.with_suffix(".json"))
+            names = tuple(str(n) for n in info.get("class_names", _MNIST_NAMES))
+            if len(names) != network.num_classes:
+                names = tuple(str(i) for i in range(network.num_classes))
+            dataset = str(info.get("dataset", "unknown data"))
+            trained_on = str(info.get("trained_on", "data notebook 04 did not record"))
+            return CourseModel(
+                network,
+                dataset,
+                names,
+                f"your CNN from notebook 04 ({path}), trained on {trained_on}",
+                False,
+                path,
+            )
+        except (OSError, ValueError) as error:
+            problem = f" ({path} could not be opened: {error})"
+    network = Network.from_keras_file(SHIPPED_MODEL)
+    return CourseModel(
+        network,
+        "mnist",
+        _MNIST_NAMES,
+        "the CNN that ships with cnnviz, trained on the 4,000 MNIST training digits that ship "
+        f"with it{problem or '; notebook 04 saves yours to ' + str(path)}",
+        True,
+        SHIPPED_MODEL,
+    )
+
+
+def _read_model_info(path):
+    if not path.is_file():
+        return {}
+    if path.stat().st_size > _MAX_CONFIG_BYTES:
+        raise ValueError(f"{path} is too large to be a model description")
+    info = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(info, dict):
+        raise ValueError(f"{path} does not hold a JSON object")
+    return info

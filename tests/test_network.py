@@ -568,3 +568,27 @@ def test_unsupported_live_layers(keras):
     functional = keras.Model(inputs, layers.Flatten()(inputs))
     with pytest.raises(ValueError, match=r"is a Functional; cnnviz\.network runs Sequential"):
         Network.from_keras(functional)
+
+
+def test_open_course_model_prefers_the_students_cnn(tmp_path):
+    from cnnviz.network import open_course_model
+
+    shipped = open_course_model(tmp_path / "nothing here")
+    assert shipped.shipped and shipped.dataset == "mnist" and shipped.path == SHIPPED_MODEL
+    assert shipped.class_names == tuple("0123456789")
+    assert "notebook 04 saves yours to" in shipped.description
+    folder = tmp_path / "my_models"
+    folder.mkdir()
+    (folder / "my_cnn.keras").write_bytes(SHIPPED_MODEL.read_bytes())
+    names = [f"class {i}" for i in range(10)]
+    info = {"dataset": "fashion_mnist", "class_names": names, "trained_on": "Fashion-MNIST x"}
+    (folder / "my_cnn.json").write_text(json.dumps(info))
+    mine = open_course_model(folder)
+    assert not mine.shipped and mine.dataset == "fashion_mnist"
+    assert mine.class_names == tuple(names) and mine.path == folder / "my_cnn.keras"
+    assert mine.description.startswith("your CNN from notebook 04") and "Fashion-MNIST x" in (
+        mine.description
+    )
+    (folder / "my_cnn.keras").write_bytes(b"half a file")
+    fallback = open_course_model(folder)
+    assert fallback.shipped and "could not be opened" in fallback.description

@@ -108,3 +108,20 @@ def test_widgets_on_a_network_never_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True []"
+
+
+def test_model_opener_opens_good_files_and_explains_bad_ones():
+    from _widget_helpers import upload_entry
+
+    opener = W.model_opener()
+    assert opener.network is None
+    opener.upload.value = (upload_entry(SHIPPED_MODEL.read_bytes(), "mnist_cnn.keras", ""),)
+    assert opener.network is not None and opener.network.name == "mnist_cnn"
+    assert "mnist_cnn.keras: opened 'mnist_cnn', 7 layers" in opener.message.value
+    assert "Total params: 225,034" in opener.summary.value
+    good = opener.network
+    assert not opener.open(b"Dear diary", "diary.keras")
+    assert opener.network is good  # the last model that opened stays
+    assert opener.error.startswith("diary.keras is not a zip archive")
+    assert "&#9888;" in opener.message.value and "last one that opened" in opener.message.value
+    assert "Total params: 225,034" in opener.summary.value

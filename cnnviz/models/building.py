@@ -23,6 +23,7 @@ from cnnviz.network import SHIPPED_MODEL
 from cnnviz.shapes import conv_output_size
 
 __all__ = [
+    "save_for_notebooks",
     "NOTEBOOK_CNN",
     "PRETRAINED_FILTERS",
     "PRETRAINED_PATH",
@@ -326,3 +327,45 @@ def load_pretrained(path=None, *, compile=True):
     keras = _keras()
     model = keras.models.load_model(path, safe_mode=True, compile=False)
     return _compile(model, 1e-3) if compile else model
+
+
+def save_for_notebooks(model, data, *, accuracy=None, folder=None):
+    """Save a CNN trained in notebook 04 for notebooks 05 and 06 to open.
+
+    Writes ``my_cnn.keras`` (Keras' own format) and ``my_cnn.json`` (what it was trained
+    on and its class names) in ``my_models/`` beside the notebooks;
+    :func:`cnnviz.network.open_course_model` reads them, without TensorFlow.
+
+    Parameters
+    ----------
+    model : keras.Model
+    data : cnnviz.data.Dataset
+        What it was trained on (its ``name``, ``class_names`` and ``description``).
+    accuracy : float, optional
+        Its test accuracy, recorded in the description.
+    folder : str or pathlib.Path, optional
+        Defaults to :func:`cnnviz.network.my_models_folder`.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.keras`` file written.
+    """
+    import json
+
+    from cnnviz.network import MY_CNN, my_models_folder
+
+    folder = my_models_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MY_CNN
+    model.save(path)
+    trained_on = str(data.description)
+    if accuracy is not None:
+        trained_on += f"; test accuracy {float(accuracy):.3f}"
+    info = {
+        "dataset": str(data.name),
+        "class_names": [str(n) for n in data.class_names],
+        "trained_on": trained_on,
+    }
+    path.with_suffix(".json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return path

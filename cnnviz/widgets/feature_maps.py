@@ -24,7 +24,9 @@ from cnnviz.widgets._base import (
 
 __all__ = [
     "FeatureMapExplorer",
+    "ModelOpener",
     "feature_map_explorer",
+    "model_opener",
 ]
 
 
@@ -417,3 +419,101 @@ def feature_map_explorer(
         max_images=max_images,
         per_layer=per_layer,
     )
+
+
+# --------------------------------------------------------------------------- your own model
+#: Largest .keras upload the model opener reads (bytes).
+MAX_MODEL_BYTES = 200_000_000
+
+
+class ModelOpener(widgets.VBox):
+    """Upload a ``.keras`` file and open it as a :class:`cnnviz.network.Network`.
+
+    Attributes
+    ----------
+    upload : ipywidgets.FileUpload
+    message : ipywidgets.HTML
+        What was opened, or why the file cannot be opened (and what to do).
+    summary : ipywidgets.HTML
+        The opened network's layers, output shapes and parameter counts.
+    network : cnnviz.network.Network or None
+        The last file that opened; a bad file leaves it unchanged.
+    error : str
+        Why the last file did not open, as plain text ("" if it opened).
+    """
+
+    def __init__(self):
+        self.network = None
+        self.error = ""
+        self.upload = widgets.FileUpload(accept=".keras", multiple=False, description="Model")
+        self.message = _message("cnnviz-model-opener-message")
+        self.summary = widgets.HTML()
+        _tag("model-opener", {"upload": self.upload})
+        super().__init__([widgets.HBox([self.upload, self.message]), self.summary])
+        self.add_class("cnnviz-model-opener")
+        self.message.value = _note_html(
+            "Choose a .keras file saved by Keras 3 (model.save('name.keras'))."
+        )
+        self.upload.observe(self._on_upload, names="value")
+
+    def open(self, content, name="the file") -> bool:
+        """Open ``content`` (the bytes of a .keras file); True if it opened."""
+        from cnnviz.network import Network
+
+        try:
+            if (
+                isinstance(content, bytes | bytearray | memoryview)
+                and len(content) > MAX_MODEL_BYTES
+            ):
+                raise ValueError(
+                    f"{name} is {len(content) / 1e6:.0f} MB; at most "
+                    f"{MAX_MODEL_BYTES / 1e6:.0f} MB are read here."
+                )
+            network = Network.from_keras_file(content, name=name)
+        except (TypeError, ValueError) as error:
+            self.error = str(error).replace("`", "")
+            self.message.value = _error_html(
+                f"{error} The model shown is the last one that opened."
+            )
+            return False
+        self.network, self.error = network, ""
+        self.message.value = _note_html(
+            f"{name}: opened {network.name!r}, {len(network.layers)} layers, input "
+            f"{(None, *network.input_shape)}, output {(None, *network.output_shape)}."
+        )
+        self.summary.value = f"<pre>{html.escape(str(network.summary()))}</pre>"
+        return True
+
+    def _on_upload(self, change):
+        entries = change["new"]
+        if not entries:
+            return
+        entry = entries[-1]
+        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
+        content = entry.get("content", b"") if isinstance(entry, dict) else b""
+        self.open(bytes(content), name)
+
+
+def model_opener() -> ModelOpener:
+    """A file upload that opens any supported ``.keras`` file without TensorFlow.
+
+    The file is read by :meth:`cnnviz.network.Network.from_keras_file` (zipfile, json and
+    h5py; no code from the file runs). A file it cannot open (not a .keras file, truncated,
+    a layer it does not support, weights that do not fit) gets the reason and the fix
+    beside the button, and the last model that opened stays.
+
+    Returns
+    -------
+    ModelOpener
+        Display it; ``opener.network`` is the opened network.
+
+    Examples
+    --------
+    >>> from cnnviz.network import SHIPPED_MODEL
+    >>> opener = model_opener()
+    >>> opener.open(SHIPPED_MODEL.read_bytes(), "mnist_cnn.keras"), opener.network.name
+    (True, 'mnist_cnn')
+    >>> opener.open(b"hello", "notes.keras"), opener.network.name
+    (False, 'mnist_cnn')
+    """
+    return ModelOpener()
