@@ -120,7 +120,7 @@ def test_model_opener_opens_good_files_and_explains_bad_ones():
     assert "mnist_cnn.keras: opened 'mnist_cnn', 7 layers" in opener.message.value
     assert "Total params: 225,034" in opener.summary.value
     good = opener.network
-    assert not opener.open(b"Dear diary", "diary.keras")
+    assert not opener.open_file(b"Dear diary", "diary.keras")
     assert opener.network is good  # the last model that opened stays
     assert opener.error.startswith("diary.keras is not a zip archive")
     assert "&#9888;" in opener.message.value and "last one that opened" in opener.message.value

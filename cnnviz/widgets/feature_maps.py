@@ -456,7 +456,7 @@ class ModelOpener(widgets.VBox):
         )
         self.upload.observe(self._on_upload, names="value")
 
-    def open(self, content, name="the file") -> bool:
+    def open_file(self, content, name="the file") -> bool:
         """Open ``content`` (the bytes of a .keras file); True if it opened."""
         from cnnviz.network import Network
 
@@ -491,7 +491,7 @@ class ModelOpener(widgets.VBox):
         entry = entries[-1]
         name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
         content = entry.get("content", b"") if isinstance(entry, dict) else b""
-        self.open(bytes(content), name)
+        self.open_file(bytes(content), name)
 
 
 def model_opener() -> ModelOpener:
@@ -511,9 +511,9 @@ def model_opener() -> ModelOpener:
     --------
     >>> from cnnviz.network import SHIPPED_MODEL
     >>> opener = model_opener()
-    >>> opener.open(SHIPPED_MODEL.read_bytes(), "mnist_cnn.keras"), opener.network.name
+    >>> opener.open_file(SHIPPED_MODEL.read_bytes(), "mnist_cnn.keras"), opener.network.name
     (True, 'mnist_cnn')
-    >>> opener.open(b"hello", "notes.keras"), opener.network.name
+    >>> opener.open_file(b"hello", "notes.keras"), opener.network.name
     (False, 'mnist_cnn')
     """
     return ModelOpener()
