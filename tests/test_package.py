@@ -203,6 +203,8 @@ def test_widget_families_import_only_the_base_and_numeric_modules(family):
             f"cnnviz.widgets.{family} imports {name}: widget families import only "
             f"cnnviz.widgets._base and the numeric modules"
         )
+        if (family, parts[2]) in COMPOSED and len(parts) > 3:
+            assert not parts[3].startswith("_"), f"{family} uses {name}: only public builders"
     assert "cnnviz.widgets" not in imported, f"{family} imports the widgets package"
 
 

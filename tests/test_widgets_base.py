@@ -1,5 +1,6 @@
 """The shared base of the widget families: the number grid both grids of numbers use."""
 
+import ipywidgets
 import numpy as np
 import pytest
 
@@ -81,3 +82,51 @@ def test_number_field_shows_three_digits_and_keeps_the_value(value, text):
     field.value = "x"
     with pytest.raises(ValueError, match=r"weight"):
         field.number("weight")
+
+
+# --------------------------------------------------------------------------- messages
+def _parents(widget, parent=None):
+    """(child, parent) for every widget in the tree under ``widget``."""
+    yield widget, parent
+    for child in getattr(widget, "children", ()):
+        yield from _parents(child, widget)
+
+
+def _message_rows(root):
+    return [
+        (child, parent)
+        for child, parent in _parents(root)
+        if any(c.endswith("-message") for c in getattr(child, "_dom_classes", ()))
+    ]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: W.kernel_editor(np.eye(8) * 255, "identity"),
+        lambda: W.pooling_sandbox(),
+        lambda: W.pooling_explorer("shapes"),
+        lambda: W.output_size_calculator(),
+    ],
+    ids=["kernel_editor", "pooling_sandbox", "pooling_explorer", "sizes"],
+)
+def test_messages_take_a_line_of_their_own_and_never_shrink_a_control(build):
+    """Issue 10, item 2: a message beside a control squeezed it (the sandbox's 4th column,
+    the editor's 3rd column and Weight/Bias, the upload button). A message has a full-width
+    line of its own; a row holding one wraps, and its controls keep their size."""
+    rows = _message_rows(build())
+    assert rows, "every widget has a message"
+    for message, parent in rows:
+        assert message.layout.flex == "0 0 100%" and message.layout.width == "100%"
+        if isinstance(parent, ipywidgets.VBox):
+            continue  # a line of its own already
+        assert isinstance(parent, ipywidgets.HBox), type(parent)
+        assert parent.layout.flex_flow == "row wrap"
+        for sibling in parent.children:
+            if sibling is message or sibling is getattr(parent, "_description", None):
+                continue
+            flex = (sibling.layout.flex or "").split()
+            # "0 0 auto": never shrinks; "1 1 220px": a text that wraps to its own line
+            assert flex and (flex[1] == "0" or flex[2].endswith("px")), (
+                f"{type(sibling).__name__} may shrink beside a message: flex {flex}"
+            )

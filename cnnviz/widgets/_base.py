@@ -14,8 +14,15 @@ from cnnviz._validation import as_float_array, describe, parse_number
 PICTURE_MIN_SIZE = 252
 
 
+#: A thin frame around every picture: a uniform picture (a 1x1 pooled result of one bright
+#: value, blank paper) is a white square that would vanish on a white page.
+PICTURE_FRAME = "1px solid #999"
+
+
 def _picture(css_class: str, width: str = "100%") -> widgets.Image:
-    image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+    image = widgets.Image(
+        format="png", layout=widgets.Layout(width=width, max_width="512px", border=PICTURE_FRAME)
+    )
     image.add_class(css_class)
     return image
 
@@ -27,9 +34,33 @@ def _tag(widget_name: str, parts: dict) -> None:
 
 
 def _message(css_class: str) -> widgets.HTML:
-    label = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+    """The HTML a widget writes its messages into: a line of its own, always there.
+
+    Its flex basis is the whole width, so in a row made by :func:`_beside` it wraps onto its
+    own line under the controls, and its height is reserved even when empty: a message
+    appearing never squeezes, clips or moves a control.
+    """
+    label = widgets.HTML(
+        value="", layout=widgets.Layout(min_height="1.5em", width="100%", flex="0 0 100%")
+    )
     label.add_class(css_class)
     return label
+
+
+def _beside(*children, **layout) -> widgets.HBox:
+    """A row of controls that keep their size: a long message or a narrow page makes the row
+    wrap instead of shrinking a control (the fourth column of a grid, an upload button).
+
+    Children whose layout sets no ``flex`` get ``0 0 auto`` (never shrink); a message from
+    :func:`_message` takes a line of its own.
+    """
+    for child in children:
+        if not child.layout.flex:
+            child.layout.flex = "0 0 auto"
+    return widgets.HBox(
+        list(children),
+        layout=widgets.Layout(flex_flow="row wrap", align_items="center", **layout),
+    )
 
 
 def _error_html(error: Exception) -> str:

@@ -15,6 +15,7 @@ from cnnviz._validation import (
 )
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
+    _beside,
     _error_html,
     _marked_png,
     _message,
@@ -88,10 +89,12 @@ class DigitPad(widgets.VBox):
     Built by :func:`digit_pad`; see there for the parameters. Attributes a notebook or a
     test can use:
 
-    ``canvas``, ``raster``, ``clear``, ``draw_message``
-        The ipycanvas ``Canvas`` (None where drawing is not available), the drawing as a
-        float array (255 paper, 0 ink; Python's copy is the one that counts), the "Clear"
-        button and the message under the canvas.
+    ``canvas``, ``frame``, ``events``, ``raster``, ``clear``, ``draw_message``
+        The ipycanvas ``Canvas`` (None where drawing is not available), the framed box
+        around it, the ipyevents ``Event`` that reports the mouse button when the pointer
+        comes back onto the canvas, the drawing as a float array (255 paper, 0 ink;
+        Python's copy is the one that counts), the "Clear" button and the message under
+        the canvas.
     ``upload``, ``upload_message``
         The ``FileUpload`` and the message beside it.
     ``grid``, ``grid_message``
@@ -114,10 +117,12 @@ class DigitPad(widgets.VBox):
         self.steps = self.probabilities = self.prediction = self.source = None
         self._pen = None  # last pen position while a mouse button is down
         self._inked = False
+        self._left = False  # the pen left the canvas mid-stroke: it may come back held
+        self._resume = False  # it came back with the button held: the next move draws
 
         # Drawing: Python's raster is the authority, the canvas mirrors it.
         self.raster = np.full((size, size), 255.0)
-        self.canvas = None
+        self.canvas = self.events = None
         if canvas:
             try:
                 import ipycanvas
@@ -131,13 +136,29 @@ class DigitPad(widgets.VBox):
                 self.canvas.on_mouse_down(self.on_mouse_down)
                 self.canvas.on_mouse_move(self.on_mouse_move)
                 self.canvas.on_mouse_up(self.on_mouse_up)
-                self.canvas.on_mouse_out(self.on_mouse_up)
+                self.canvas.on_mouse_out(self.on_mouse_out)
+                self._watch_pointer_coming_back()
+                # A page that shows the canvas later than the kernel draws on it (Voila runs
+                # the whole notebook first) gets the drawing when it is ready to draw.
+                self.canvas.on_client_ready(self._redraw_canvas)
+        self.frame = widgets.Box(
+            [] if self.canvas is None else [self.canvas],
+            layout=widgets.Layout(
+                border="2px solid #555", width="fit-content", padding="0", margin="4px 0"
+            ),
+        )
+        self.frame.add_class("cnnviz-digit-pad-frame")
         self.clear = widgets.Button(description="Clear", icon="eraser")
         self.clear.add_class("cnnviz-digit-pad-clear")
         self.clear.on_click(lambda _: self.clear_drawing())
         self.draw_message = _message("cnnviz-digit-pad-draw-message")
 
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Image file")
+        self.upload = widgets.FileUpload(
+            accept="image/*",
+            multiple=False,
+            description="Image file",
+            layout=widgets.Layout(width="auto"),  # its whole label, never "Image …"
+        )
         self.upload.add_class("cnnviz-digit-pad-upload")
         self.upload_message = _message("cnnviz-digit-pad-upload-message")
 
@@ -167,8 +188,10 @@ class DigitPad(widgets.VBox):
                 widgets.VBox(
                     [
                         widgets.HTML("Draw a digit with the mouse, large, in the middle."),
-                        self.canvas,
-                        widgets.HBox([self.clear, self.draw_message]),
+                        # A visible frame: white paper on a white page shows where to draw.
+                        # (Around the canvas, not on it, so pointer coordinates stay exact.)
+                        self.frame,
+                        _beside(self.clear, self.draw_message),
                     ]
                 )
             )
@@ -177,7 +200,7 @@ class DigitPad(widgets.VBox):
             widgets.VBox(
                 [
                     widgets.HTML("A photo or scan of one digit (PNG, JPEG, ...)."),
-                    widgets.HBox([self.upload, self.upload_message]),
+                    _beside(self.upload, self.upload_message),
                 ]
             )
         )
@@ -242,6 +265,10 @@ class DigitPad(widgets.VBox):
 
     def on_mouse_move(self, x, y):
         """Pen moved to (x, y): a thick line from the last position, if the pen is down."""
+        if self._resume:  # back on the canvas with the button held: the stroke goes on
+            self._resume = False
+            self.on_mouse_down(x, y)
+            return
         if self._pen is None:
             return
         point = (float(x), float(y))
@@ -251,13 +278,42 @@ class DigitPad(widgets.VBox):
         self._pen = point
 
     def on_mouse_up(self, x, y):
-        """Pen lifted (or left the canvas): classify the drawing."""
+        """Pen lifted: classify the drawing."""
+        self._left = self._resume = False
         if self._pen is None:
             return
         self.on_mouse_move(x, y)
         self._pen = None
         if self._show(self.raster, "your drawing", self.draw_message):
             self.draw_message.value = ""
+
+    def on_mouse_out(self, x, y):
+        """The pen left the canvas: classify what is there (the button may be let go out
+        there, where the canvas cannot see it), and be ready to go on with the stroke if the
+        pointer comes back with the button still held (:meth:`on_pointer_enter`)."""
+        drawing = self._pen is not None
+        self.on_mouse_up(x, y)
+        self._left = drawing
+
+    def on_pointer_enter(self, buttons: int) -> None:
+        """The pointer came back onto the canvas; ``buttons`` is the DOM's button mask.
+
+        With the main button held after leaving mid-stroke, the next move goes on drawing
+        (from where the pointer now is, not across the edge); otherwise nothing is drawn.
+        """
+        self._resume = self._left and bool(int(buttons) & 1)
+        self._left = False
+
+    def _watch_pointer_coming_back(self):
+        # ipycanvas reports positions but not the buttons; ipyevents reports the button mask
+        # of the pointer entering the canvas. Without it a stroke ends where it leaves.
+        try:
+            from ipyevents import Event
+        except ImportError:
+            self.events = None
+            return
+        self.events = Event(source=self.canvas, watched_events=["mouseenter"])
+        self.events.on_dom_event(lambda event: self.on_pointer_enter(event.get("buttons", 0)))
 
     def stroke(self, points) -> None:
         """Draw through ``points`` [(x, y), ...] from code, exactly as a mouse would."""
@@ -289,6 +345,13 @@ class DigitPad(widgets.VBox):
         self.canvas.stroke_style = "black"
         self.canvas.line_width = 2 * self.brush
         self.canvas.line_cap = "round"
+
+    def _redraw_canvas(self):
+        """Paint Python's raster onto the canvas (the page missed the strokes so far)."""
+        self._reset_canvas()
+        if self._inked:
+            grey = np.clip(self.raster, 0, 255).astype(np.uint8)
+            self.canvas.put_image_data(np.repeat(grey[:, :, None], 3, axis=2), 0, 0)
 
     # -- the other inputs
     def _on_upload(self, change):

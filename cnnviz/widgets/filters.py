@@ -27,6 +27,7 @@ from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
     NumberField,
     NumberGrid,
+    _beside,
     _cached_sample,
     _check_names,
     _error_html,
@@ -110,7 +111,8 @@ class KernelEditor(widgets.VBox):
         self.bias = NumberField(description="Bias +", layout=widgets.Layout(width="176px"))
         self.bias.set_number(bias)
         self.message = self.grid.message
-        self.description = widgets.HTML()
+        # Beside the grid when there is room, else on a line of its own (never squeezing it).
+        self.description = widgets.HTML(layout=widgets.Layout(flex="1 1 220px", margin="0 8px"))
         self.original = _picture("cnnviz-kernel-editor-input")
         self.output = _picture("cnnviz-kernel-editor-output")
         self.caption = widgets.HTML()
@@ -132,7 +134,7 @@ class KernelEditor(widgets.VBox):
         super().__init__(
             [
                 widgets.HBox([self.preset, self.image_menu]),
-                widgets.HBox([self.grid, numbers, widgets.VBox([self.description, self.message])]),
+                _beside(self.grid, numbers, self.description, self.message),
                 self.padding,
                 self.mode,
                 widgets.HBox(

@@ -15,8 +15,10 @@ from cnnviz._validation import (
 from cnnviz.filters import KERNELS, apply_filter
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
+    PICTURE_FRAME,
     PICTURE_MIN_SIZE,
     NumberGrid,
+    _beside,
     _cached_sample,
     _check_names,
     _error_html,
@@ -113,13 +115,11 @@ class PoolingSandbox(widgets.VBox):
         super().__init__(
             [
                 widgets.HBox([self.kind, self.new_numbers]),
-                widgets.HBox(
-                    [
-                        _titled("<b>4×4 input</b> (16 numbers)", self.grid, "auto"),
-                        arrow,
-                        _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
-                        self.message,
-                    ]
+                _beside(
+                    _titled("<b>4×4 input</b> (16 numbers)", self.grid, "auto"),
+                    arrow,
+                    _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
+                    self.message,
                 ),
                 self.explanation,
             ]
@@ -295,7 +295,11 @@ class PoolingExplorer(widgets.VBox):
         self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
         self.feature = _picture("cnnviz-pooling-explorer-feature")
         self.output = _picture("cnnviz-pooling-explorer-output")
-        self.steps = [widgets.Image(format="png") for _ in range(4)]
+        # Framed: a 1x1 result of one bright value is a white square, else lost on the page.
+        self.steps = [
+            widgets.Image(format="png", layout=widgets.Layout(border=PICTURE_FRAME))
+            for _ in range(4)
+        ]
         self._step_labels = [widgets.HTML() for _ in range(4)]
         self._step_boxes = [
             widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
@@ -325,7 +329,7 @@ class PoolingExplorer(widgets.VBox):
             [
                 widgets.HBox([self.image_menu, self.kernel_menu]),
                 widgets.HBox([self.kind, self.times]),
-                widgets.HBox([self.size, self.stride, self.message]),
+                _beside(self.size, self.stride, self.message),
                 self.shapes,
                 widgets.HBox(
                     [
@@ -569,25 +573,27 @@ class ShiftExplorer(widgets.VBox):
             [
                 widgets.HBox([self.shift, self.pool]),
                 self.numbers,
+                # One row of four close-ups (not two rows of 480 px): "after pooling" stays
+                # in view next to the slider that changes it.
                 widgets.HBox(
                     [
-                        _titled("<b>Feature map</b> of the original (close-up)", self.before),
+                        _titled(
+                            "<b>Feature map</b> of the original (close-up)", self.before, "25%"
+                        ),
                         _titled(
                             "<b>Feature map</b> of the shifted input (same place)",
                             self.before_shifted,
+                            "25%",
                         ),
-                    ]
-                ),
-                widgets.HBox(
-                    [
                         widgets.VBox(
-                            [self._after_title, self.after], layout=widgets.Layout(width="50%")
+                            [self._after_title, self.after], layout=widgets.Layout(width="25%")
                         ),
                         widgets.VBox(
                             [self._after_shifted_title, self.after_shifted],
-                            layout=widgets.Layout(width="50%"),
+                            layout=widgets.Layout(width="25%"),
                         ),
-                    ]
+                    ],
+                    layout=widgets.Layout(align_items="flex-end"),
                 ),
             ]
         )
