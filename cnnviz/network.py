@@ -103,8 +103,8 @@ _MAX_CONFIG_BYTES = 10_000_000
 _MAX_WEIGHTS_BYTES = 500_000_000
 _SAVE_HINT = "Save the model with Keras 3: `model.save('my_model.keras')`."
 # A convolution's windows are unfolded (im2col) for this many images at a time, so that a
-# large batch never needs more than a few tens of MB of scratch memory.
-_CHUNK_VALUES = 4_000_000
+# large batch never needs more than a few MB of scratch memory.
+_CHUNK_VALUES = 1_000_000
 
 
 class Kernels(NamedTuple):
