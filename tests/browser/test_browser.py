@@ -244,7 +244,11 @@ def use_notebook03(page, steps) -> None:
     )
     before = ui.shown(page, f"{sc}-drawing")
     ui.type_text(page, f"{sc}-padding", "lots")
-    message = ui.wait_for_change(lambda: ui.text_of(page, f"{sc}-message").strip(), "")
+    # The field sends every key ('l', 'lo', ...): wait for the message about the whole word.
+    page.wait_for_function(
+        f"() => document.querySelector('.{sc}-message').innerText.includes(\"'lots'\")"
+    )
+    message = ui.text_of(page, f"{sc}-message")
     steps.shot("calculator-bad-padding", focus=ui.widget(page, f"{sc}-padding"))
     assert "lots" in message, f"no message about the bad padding: {message!r}"
     assert ui.shown(page, f"{sc}-drawing") == before
