@@ -1,6 +1,7 @@
 """The package as a whole: importing it stays light, every public function documents an
 example, and every module's doctests pass."""
 
+import ast
 import doctest
 import importlib
 import importlib.util
@@ -19,9 +20,10 @@ import pytest
 import cnnviz
 
 OFFLINE_DIR = Path(__file__).parent / "offline"
-MODULES = ["cnnviz"] + [
-    f"cnnviz.{info.name}" for info in sorted(pkgutil.iter_modules(cnnviz.__path__), key=str)
-]
+# Every module, the ones inside cnnviz.widgets and cnnviz.plotting too.
+MODULES = ["cnnviz"] + sorted(
+    info.name for info in pkgutil.walk_packages(cnnviz.__path__, prefix="cnnviz.")
+)
 PUBLIC_MODULES = [name for name in MODULES if not name.rpartition(".")[2].startswith("_")]
 HEAVY = ("tensorflow", "keras", "tf_keras")
 # Names every notebook relies on: they must be found however the package grows.
@@ -147,3 +149,70 @@ def test_top_level_names():
     expected = {"apply_filter", "KERNELS", "pixel_products", "max_pool", "avg_pool"}
     assert expected | {"conv_output_size", "conv_params", "pool_output_size"} <= set(cnnviz.__all__)
     assert isinstance(cnnviz.__version__, str)
+
+
+def test_the_png_encoder_never_imports_pyplot():
+    # Widgets encode every picture with cnnviz.plotting.png: pyplot (its backend, its
+    # figure manager) must stay out of that path, also through the plotting package.
+    code = (
+        "import sys\n"
+        "import cnnviz.plotting.png\n"
+        "from cnnviz.plotting import array_to_png\n"
+        "import cnnviz.widgets\n"
+        "array_to_png([[0.0, 1.0]], 'RdBu_r')\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+WIDGETS_DIR = Path(cnnviz.__file__).parent / "widgets"
+WIDGET_FAMILIES = sorted(
+    path.stem for path in WIDGETS_DIR.glob("*.py") if not path.stem.startswith("_")
+)
+# The one composition between families: the digit pad shows its digit's feature maps in a
+# feature-map explorer (DESIGN, item 8), so it builds one. Every other family stands alone.
+COMPOSED = {("digit_pad", "feature_maps")}
+
+
+def imported_modules(path):
+    """Every module ``path`` imports, at the top or inside functions (``from a import b``
+    counts ``a`` and ``a.b``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            raise AssertionError(f"{path.name}: relative import; use cnnviz.<module>")
+    return found
+
+
+def test_the_widget_families_are_found():
+    assert {"filters", "pooling", "sizes", "feature_maps", "digit_pad"} <= set(WIDGET_FAMILIES)
+
+
+@pytest.mark.parametrize("family", WIDGET_FAMILIES)
+def test_widget_families_import_only_the_base_and_numeric_modules(family):
+    imported = imported_modules(WIDGETS_DIR / f"{family}.py")
+    for name in sorted(imported):
+        if not name.startswith("cnnviz.widgets"):
+            continue
+        parts = name.split(".")
+        if len(parts) < 3 or parts[2] == "_base":
+            continue  # the package itself would be a cycle; checked below
+        assert (family, parts[2]) in COMPOSED or parts[2] == family, (
+            f"cnnviz.widgets.{family} imports {name}: widget families import only "
+            f"cnnviz.widgets._base and the numeric modules"
+        )
+    assert "cnnviz.widgets" not in imported, f"{family} imports the widgets package"
+
+
+def test_the_widget_base_imports_no_family():
+    imported = imported_modules(WIDGETS_DIR / "_base.py")
+    assert not {name for name in imported if name.startswith("cnnviz.widgets")}

@@ -13,6 +13,8 @@ from PIL import Image
 from scipy import ndimage
 
 import cnnviz.widgets as W
+import cnnviz.widgets.filters as WF
+import cnnviz.widgets.pooling as WP
 from cnnviz.filters import KERNELS
 from cnnviz.images import load_sample
 
@@ -57,15 +59,16 @@ def classes(widget):
 
 @pytest.fixture
 def count_filters(monkeypatch):
-    """Count calls of apply_filter made by the widgets module."""
+    """Count calls of apply_filter made by the filter widgets."""
     calls = []
-    original = W.apply_filter
+    original = WF.apply_filter
 
     def counting(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(W, "apply_filter", counting)
+    for family in (WF, WP):
+        monkeypatch.setattr(family, "apply_filter", counting)
     return calls
 
 
@@ -361,9 +364,9 @@ def test_sandbox_starts_with_sixteen_numbers_into_four(sandbox):
 
 
 def test_sandbox_winners_are_highlighted(sandbox):
-    strong = [colours[1] for colours in W._BLOCK_COLOURS]
+    strong = [colours[1] for colours in WP._BLOCK_COLOURS]
     assert sandbox.cells[1][0].style.background == strong[0]
-    assert sandbox.cells[0][0].style.background == W._BLOCK_COLOURS[0][0]
+    assert sandbox.cells[0][0].style.background == WP._BLOCK_COLOURS[0][0]
     assert sandbox.cells[3][3].style.text_color == "white"
 
 
@@ -391,10 +394,10 @@ def test_sandbox_bad_text_keeps_the_result(sandbox, text):
     assert "row 3, column 2" in sandbox.message.value
     assert sandbox.output.value == html_before
     assert sandbox.result is result
-    assert sandbox.cells[2][1].style.background == W._BAD_CELL
+    assert sandbox.cells[2][1].style.background == WP._BAD_CELL
     sandbox.cells[2][1].value = "3"
     assert sandbox.message.value == ""
-    assert sandbox.cells[2][1].style.background != W._BAD_CELL
+    assert sandbox.cells[2][1].style.background != WP._BAD_CELL
 
 
 def test_sandbox_new_numbers_are_repeatable():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 
+import ipywidgets
 import numpy as np
 import pytest
 from PIL import Image
@@ -20,6 +21,7 @@ from cnnviz import models
 from cnnviz.data import load_dataset
 from cnnviz.digits import SAMPLE_GRID, draw_stroke
 from cnnviz.models import learned_kernels, load_pretrained, preprocess
+from cnnviz.plotting import array_to_png
 
 pytestmark = pytest.mark.tensorflow
 
@@ -185,7 +187,7 @@ def test_choosing_images_calls_the_model_once_per_new_set(explorer, model, shipp
     explorer.images.value = "0, 1, 2"  # seen before: from the cache
     explorer.images.value = "4 9"  # the same set, written differently
     assert calls["activations"] == [3, 2]
-    assert explorer.inputs[0].value == W.array_to_png(
+    assert explorer.inputs[0].value == array_to_png(
         shipped.x_test[4] / 255, "gray", 0, 1, min_size=112
     )
 
@@ -217,13 +219,13 @@ def test_bad_image_numbers_keep_the_last_grid(explorer, calls, text, match):
 
 
 def test_explorer_css_classes_for_the_browser(explorer):
-    assert isinstance(explorer.filter, W.widgets.IntSlider)
+    assert isinstance(explorer.filter, ipywidgets.IntSlider)
     assert "cnnviz-feature-map-explorer-filter" in classes(explorer.filter)
     assert "cnnviz-feature-map-explorer-layer" in classes(explorer.layer)
     assert "cnnviz-feature-map-explorer" in classes(explorer)
     for row in explorer.pictures:
         for picture in row:
-            assert isinstance(picture, W.widgets.Image)
+            assert isinstance(picture, ipywidgets.Image)
             assert "cnnviz-feature-map-explorer-output" in classes(picture)
     assert "cnnviz-feature-map-explorer-output" not in classes(explorer.inputs[0])
 

@@ -1,0 +1,220 @@
+"""The shared base of the widget families: pictures, messages, CSS part tags, error display,
+the number grid (:class:`NumberGrid`) and the cached sample loader."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnviz._validation import as_float_array, describe, parse_number
+
+#: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
+PICTURE_MIN_SIZE = 252
+
+
+def _picture(css_class: str, width: str = "100%") -> widgets.Image:
+    image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+    image.add_class(css_class)
+    return image
+
+
+def _tag(widget_name: str, parts: dict) -> None:
+    """Give each part the CSS class ``cnnviz-<widget_name>-<part>``: browser tests find it."""
+    for part, control in parts.items():
+        control.add_class(f"cnnviz-{widget_name}-{part}")
+
+
+def _message(css_class: str) -> widgets.HTML:
+    label = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+    label.add_class(css_class)
+    return label
+
+
+def _error_html(error: Exception) -> str:
+    text = html.escape(str(error)).replace("`", "")
+    return f'<span style="color:#b00020">&#9888; {text}</span>'
+
+
+def _note_html(text: str) -> str:
+    return f'<span style="color:#555">{html.escape(text)}</span>'
+
+
+def _fmt(value) -> str:
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
+        return f"{value:g}"
+    for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
+        if abs(value * denominator - round(value * denominator)) < 1e-12:
+            return f"{round(value * denominator)}/{denominator}"
+    return f"{value:.6g}"
+
+
+class NumberGrid(widgets.GridBox):
+    """A grid of number fields, the control the kernel editor and the pooling sandbox share.
+
+    Typed text is parsed as a number (``-1``, ``0.5``, ``1/9``), never evaluated as code.
+    A value filled in by :meth:`fill` shows rounded (``0.0123457``) but the exact value stays
+    behind the text until the text changes, so nothing is lost on the way back.
+
+    ``cells``
+        ``rows`` x ``cols`` list of ``Text`` fields (row, column), each with the CSS class
+        ``cnnviz-<widget>-cell-<row>-<col>``.
+    ``message``
+        ``HTML`` for beside the grid (CSS class ``cnnviz-<widget>-message``): :meth:`read`
+        names the first bad field there; the widget clears it after a good update.
+    """
+
+    def __init__(self, rows, cols, widget_name, *, width, kept, bad_colour=None):
+        self.shape = (rows, cols)
+        self.kept = kept
+        self.bad_colour = bad_colour
+        self._exact = {}
+        self.cells = [
+            [
+                widgets.Text(layout=widgets.Layout(width=f"{width}px"), continuous_update=True)
+                for _ in range(cols)
+            ]
+            for _ in range(rows)
+        ]
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                cell.add_class(f"cnnviz-{widget_name}-cell-{r}-{c}")
+        self.message = _message(f"cnnviz-{widget_name}-message")
+        super().__init__(
+            [cell for row in self.cells for cell in row],
+            layout=widgets.Layout(
+                grid_template_columns=f"repeat({cols}, {width + 4}px)", grid_gap="2px"
+            ),
+        )
+
+    def on_edit(self, callback) -> None:
+        """Call ``callback(change)`` whenever the text of a field changes."""
+        for row in self.cells:
+            for cell in row:
+                cell.observe(callback, names="value")
+
+    def fill(self, values) -> None:
+        """Write ``values`` (an array of the grid's shape) into the fields, exact values kept."""
+        for (r, c), value in np.ndenumerate(values):
+            text = _fmt(value)
+            self._exact[r, c] = (text, float(value))
+            self.cells[r][c].value = text
+
+    def read(self):
+        """The numbers in the fields as a float array, or None if a field is not a number.
+
+        For a bad field the message names its row and column and says what the picture
+        keeps (``kept``); with ``bad_colour`` the field is also filled with that colour.
+        """
+        values = np.empty(self.shape)
+        for r, row in enumerate(self.cells):
+            for c, cell in enumerate(row):
+                exact = self._exact.get((r, c))
+                if exact is not None and exact[0] == cell.value:
+                    values[r, c] = exact[1]
+                    continue
+                try:
+                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
+                except ValueError as error:
+                    if self.bad_colour is not None:
+                        cell.style.background = self.bad_colour
+                    self.message.value = _error_html(f"{error} {self.kept}")
+                    return None
+        return values
+
+
+def _cached_sample(cache: dict, name: str) -> np.ndarray:
+    """The sample ``name``, decoded once per widget (the image menu switches back and forth)."""
+    if name not in cache:
+        from cnnviz.images import load_sample
+
+        cache[name] = load_sample(name)
+    return cache[name]
+
+
+def _resolve_image(image, name: str) -> tuple[str, np.ndarray]:
+    """A sample name or an array -> (label, grayscale float64 image)."""
+    from cnnviz.images import load_sample
+
+    if isinstance(image, str):
+        return image, load_sample(image)
+    arr = as_float_array(image, name, (2, 3), example="'brick' or a (H, W) array")
+    if arr.ndim == 3:
+        raise ValueError(
+            f"`{name}` must be grayscale here, (H, W); got shape {arr.shape}. Pass e.g. "
+            f"`cnnviz.images.load_sample('astronaut')` (grayscale by default)."
+        )
+    return "your image", arr
+
+
+#: Colour of the boxes that mark a pixel, a neighbourhood or a landing place on a picture.
+MARK_COLOUR = (0, 176, 80)
+
+
+def _marked_png(values, cmap, vmin, vmax, boxes=(), *, min_size=PICTURE_MIN_SIZE):
+    """Colour-map a 2-D array, enlarge it crisply, draw box outlines, encode as a PNG.
+
+    ``boxes`` holds ``(row0, col0, row1, col1)`` in image pixels (end exclusive), drawn
+    after the enlargement so a box around one pixel of a 512x512 picture stays visible.
+    The picture stays a one-byte-per-pixel palette PNG (as fast as :func:`array_to_png`):
+    the top colour of the map gives its palette slot to the box colour, a change of one
+    level in 255 that nobody sees.
+    """
+    import io
+
+    from PIL import Image
+
+    from cnnviz.plotting.png import _lut, _to_indices
+
+    if vmax <= vmin:
+        vmin, vmax = vmin - 1.0, vmin + 1.0
+    indices = _to_indices(values, vmin, vmax)
+    np.minimum(indices, 254, out=indices)
+    factor = -(-min_size // min(values.shape)) if min_size else 1
+    if factor > 1:
+        indices = np.repeat(np.repeat(indices, factor, axis=0), factor, axis=1)
+    height, width = indices.shape
+    thick = max(2, min(height, width) // 150)
+    for r0, c0, r1, c1 in boxes:
+        top, left = max(r0 * factor - thick, 0), max(c0 * factor - thick, 0)
+        bottom, right = min(r1 * factor + thick, height), min(c1 * factor + thick, width)
+        indices[top : top + thick, left:right] = 255
+        indices[bottom - thick : bottom, left:right] = 255
+        indices[top:bottom, left : left + thick] = 255
+        indices[top:bottom, right - thick : right] = 255
+    palette = _lut(cmap).copy()
+    palette[255] = MARK_COLOUR
+    picture = Image.frombytes("P", (width, height), np.ascontiguousarray(indices).tobytes())
+    picture.putpalette(palette.ravel().tolist())
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _hide(widget, hidden: bool) -> None:
+    widget.layout.display = "none" if hidden else None
+
+
+def _titled(title_html, picture, width="50%"):
+    return widgets.VBox([widgets.HTML(title_html), picture], layout=widgets.Layout(width=width))
+
+
+def _number_html(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.4g}"
+
+
+def _check_names(images, name="images"):
+    if isinstance(images, str) or not all(isinstance(n, str) for n in images):
+        raise TypeError(f"`{name}` must be a list of sample names; got {describe(images)}.")
+    return list(images)
+
+
+def _models():
+    from cnnviz import models
+
+    return models

@@ -1,0 +1,430 @@
+"""A student's own digit (notebook 06): the digit pad."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnviz._validation import (
+    as_float_array,
+    check_int,
+    check_number,
+    describe,
+)
+from cnnviz.plotting.png import array_to_png
+from cnnviz.widgets._base import (
+    _error_html,
+    _marked_png,
+    _message,
+    _models,
+    _note_html,
+    _picture,
+)
+from cnnviz.widgets.feature_maps import feature_map_explorer
+
+__all__ = [
+    "DigitPad",
+    "digit_pad",
+]
+
+
+#: Largest upload the digit pad decodes (bytes): a phone photo fits, a video does not.
+MAX_UPLOAD_BYTES = 20_000_000
+
+
+#: Longest side, in screen pixels, of the pre-processing pictures of the digit pad.
+STEP_PICTURE_SIZE = 120
+
+
+def _probability_html(probabilities, class_names) -> str:
+    """A small HTML bar chart: one row per class, the most likely one highlighted."""
+    best = int(np.argmax(probabilities))
+    rows = []
+    for k, p in enumerate(probabilities):
+        colour = "#1f77b4" if k == best else "#9e9e9e"
+        weight = "bold" if k == best else "normal"
+        rows.append(
+            f'<div style="display:flex;align-items:center;gap:6px;font-weight:{weight}">'
+            f'<span style="width:6em;text-align:right">{html.escape(str(class_names[k]))}</span>'
+            f'<span style="display:inline-block;height:0.9em;width:{200 * float(p):.1f}px;'
+            f'background:{colour}"></span><span>{float(p):.1%}</span></div>'
+        )
+    return '<div class="cnnviz-digit-pad-bars">' + "".join(rows) + "</div>"
+
+
+def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
+    """PNG of a 0..255 picture at most ``size`` pixels on its longer side (small ones are
+    enlarged crisply), with the crop ``box`` outlined if given."""
+    arr = np.asarray(values, dtype=np.float64)
+    longest = max(arr.shape)
+    if longest > size:
+        from PIL import Image
+
+        scale = size / longest
+        shape = (max(1, round(arr.shape[0] * scale)), max(1, round(arr.shape[1] * scale)))
+        picture = Image.fromarray(arr.astype(np.float32), mode="F")
+        arr = np.asarray(picture.resize(shape[::-1], Image.Resampling.BOX), dtype=np.float64)
+        if box is not None:
+            box = tuple(int(round(v * scale)) for v in box)
+    if box is None:
+        return array_to_png(arr, "gray", 0, 255, min_size=size)
+    top, left, bottom, right = box
+    return _marked_png(
+        arr,
+        "gray",
+        0,
+        255,
+        [(top, left, max(bottom, top + 1), max(right, left + 1))],
+        min_size=size,
+    )
+
+
+class DigitPad(widgets.VBox):
+    """Draw, upload or type a digit; see it pre-processed, classified and its feature maps.
+
+    Built by :func:`digit_pad`; see there for the parameters. Attributes a notebook or a
+    test can use:
+
+    ``canvas``, ``raster``, ``clear``, ``draw_message``
+        The ipycanvas ``Canvas`` (None where drawing is not available), the drawing as a
+        float array (255 paper, 0 ink; Python's copy is the one that counts), the "Clear"
+        button and the message under the canvas.
+    ``upload``, ``upload_message``
+        The ``FileUpload`` and the message beside it.
+    ``grid``, ``grid_message``
+        The ``Textarea`` of ``#`` (ink) and ``.`` (paper) and its message.
+    ``steps``, ``probabilities``, ``prediction``, ``source``
+        The last good digit: its :class:`cnnviz.digits.DigitSteps`, the model's
+        probabilities (classes,), the predicted class and where the digit came from.
+    ``step_pictures``, ``bars``, ``verdict``, ``explorer``
+        The pre-processing pictures, the probability bars (HTML), the prediction in words,
+        and a :class:`FeatureMapExplorer` on the digit.
+    """
+
+    def __init__(self, model, *, class_names, canvas, size, brush, start):
+        from cnnviz import digits
+
+        self._digits = digits
+        self.model = model
+        self.class_names = class_names
+        self.brush = brush
+        self.steps = self.probabilities = self.prediction = self.source = None
+        self._pen = None  # last pen position while a mouse button is down
+        self._inked = False
+
+        # Drawing: Python's raster is the authority, the canvas mirrors it.
+        self.raster = np.full((size, size), 255.0)
+        self.canvas = None
+        if canvas:
+            try:
+                import ipycanvas
+            except ImportError:
+                ipycanvas = None
+            if ipycanvas is not None:
+                self.canvas = ipycanvas.Canvas(
+                    width=size, height=size, layout=widgets.Layout(width=f"{size}px")
+                )
+                self.canvas.add_class("cnnviz-digit-pad-canvas")
+                self.canvas.on_mouse_down(self.on_mouse_down)
+                self.canvas.on_mouse_move(self.on_mouse_move)
+                self.canvas.on_mouse_up(self.on_mouse_up)
+                self.canvas.on_mouse_out(self.on_mouse_up)
+        self.clear = widgets.Button(description="Clear", icon="eraser")
+        self.clear.add_class("cnnviz-digit-pad-clear")
+        self.clear.on_click(lambda _: self.clear_drawing())
+        self.draw_message = _message("cnnviz-digit-pad-draw-message")
+
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Image file")
+        self.upload.add_class("cnnviz-digit-pad-upload")
+        self.upload_message = _message("cnnviz-digit-pad-upload-message")
+
+        self.grid = widgets.Textarea(
+            value=start,
+            continuous_update=False,
+            rows=digits.GRID_SIZE + 1,
+            layout=widgets.Layout(width="16em"),
+        )
+        self.grid.add_class("cnnviz-digit-pad-grid")
+        self.grid_message = _message("cnnviz-digit-pad-grid-message")
+
+        side = f"{STEP_PICTURE_SIZE}px"
+        self.step_pictures = [_picture("cnnviz-digit-pad-step", width=side) for _ in range(6)]
+        for picture in self.step_pictures:  # tall, wide and square steps in equal boxes
+            picture.layout.height = side
+            picture.layout.object_fit = "contain"
+        self.step_titles = [widgets.HTML() for _ in range(6)]
+        self.bars = widgets.HTML()
+        self.verdict = widgets.HTML()
+        self.verdict.add_class("cnnviz-digit-pad-verdict")
+        self.notes = widgets.HTML()
+
+        pages, titles = [], []
+        if self.canvas is not None:
+            pages.append(
+                widgets.VBox(
+                    [
+                        widgets.HTML("Draw a digit with the mouse, large, in the middle."),
+                        self.canvas,
+                        widgets.HBox([self.clear, self.draw_message]),
+                    ]
+                )
+            )
+            titles.append("Draw")
+        pages.append(
+            widgets.VBox(
+                [
+                    widgets.HTML("A photo or scan of one digit (PNG, JPEG, ...)."),
+                    widgets.HBox([self.upload, self.upload_message]),
+                ]
+            )
+        )
+        titles.append("Upload")
+        pages.append(
+            widgets.VBox(
+                [
+                    widgets.HTML(
+                        f"Type a digit: {digits.GRID_SIZE} lines of {digits.GRID_SIZE} "
+                        f"characters, <code>#</code> ink, <code>.</code> paper; click outside "
+                        f"the box to use it."
+                    ),
+                    # The columns of the grid only line up in a monospace font.
+                    widgets.HTML(
+                        "<style>.cnnviz-digit-pad-grid textarea "
+                        "{font-family: monospace; line-height: 1.2}</style>"
+                    ),
+                    self.grid,
+                    self.grid_message,
+                ]
+            )
+        )
+        titles.append("Type")
+        self.tabs = widgets.Tab(children=pages, titles=titles)
+
+        steps_row = widgets.HBox(
+            [
+                widgets.VBox(
+                    [title, picture], layout=widgets.Layout(width=f"{STEP_PICTURE_SIZE + 12}px")
+                )
+                for title, picture in zip(self.step_titles, self.step_pictures, strict=True)
+            ]
+        )
+        self.grid.observe(self._on_grid, names="value")
+        self.upload.observe(self._on_upload, names="value")
+        if not self._show_grid(start):
+            raise ValueError(f"`start` must be a digit the pad can read: {self._start_error}")
+        self.explorer = feature_map_explorer(
+            model, self.steps.digit[None], labels=[self._label()], max_images=1
+        )
+        super().__init__(
+            [
+                self.tabs,
+                widgets.HTML("<b>Pre-processing, step by step</b>"),
+                steps_row,
+                self.notes,
+                widgets.HBox([self.bars, self.verdict]),
+                widgets.HTML("<b>Feature maps of this digit</b>"),
+                self.explorer,
+            ]
+        )
+        self.add_class("cnnviz-digit-pad")
+        self._reset_canvas()
+
+    # -- drawing (the canvas calls these with canvas pixel coordinates)
+    def on_mouse_down(self, x, y):
+        """Pen down at (x, y): a dot of ink."""
+        self._pen = (float(x), float(y))
+        self._ink([self._pen])
+        if self.canvas is not None:
+            self.canvas.fill_circle(self._pen[0], self._pen[1], self.brush)
+
+    def on_mouse_move(self, x, y):
+        """Pen moved to (x, y): a thick line from the last position, if the pen is down."""
+        if self._pen is None:
+            return
+        point = (float(x), float(y))
+        self._ink([self._pen, point])
+        if self.canvas is not None:
+            self.canvas.stroke_line(self._pen[0], self._pen[1], point[0], point[1])
+        self._pen = point
+
+    def on_mouse_up(self, x, y):
+        """Pen lifted (or left the canvas): classify the drawing."""
+        if self._pen is None:
+            return
+        self.on_mouse_move(x, y)
+        self._pen = None
+        if self._show(self.raster, "your drawing", self.draw_message):
+            self.draw_message.value = ""
+
+    def stroke(self, points) -> None:
+        """Draw through ``points`` [(x, y), ...] from code, exactly as a mouse would."""
+        pts = as_float_array(points, "points", (2,), example="[(60, 60), (200, 60)]")
+        self.on_mouse_down(*pts[0])
+        for x, y in pts[1:]:
+            self.on_mouse_move(x, y)
+        self.on_mouse_up(*pts[-1])
+
+    def clear_drawing(self) -> None:
+        """Blank paper again (the last prediction stays until a new digit is drawn)."""
+        self.raster[:] = 255.0
+        self._inked = False
+        self._pen = None
+        self._reset_canvas()
+        self.draw_message.value = _note_html("Cleared: draw a digit.")
+
+    def _ink(self, points):
+        self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+        self._inked = True
+
+    def _reset_canvas(self):
+        if self.canvas is None:
+            return
+        self.canvas.clear()
+        self.canvas.fill_style = "white"
+        self.canvas.fill_rect(0, 0, self.canvas.width, self.canvas.height)
+        self.canvas.fill_style = "black"
+        self.canvas.stroke_style = "black"
+        self.canvas.line_width = 2 * self.brush
+        self.canvas.line_cap = "round"
+
+    # -- the other inputs
+    def _on_upload(self, change):
+        entries = change["new"]
+        if not entries:
+            return
+        entry = entries[-1]
+        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
+        size = entry.get("size") if isinstance(entry, dict) else None
+        if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
+            self.upload_message.value = _error_html(
+                f"{name} is {size / 1e6:.1f} MB; at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB are "
+                f"accepted. Upload a smaller picture. The prediction shown is the last good one."
+            )
+            return
+        if self._show(entry, f"the upload {name!r}", self.upload_message):
+            self.upload_message.value = _note_html(f"{name}: done.")
+
+    def _on_grid(self, change):
+        self._show_grid(change["new"])
+
+    def _show_grid(self, text):
+        try:
+            image = self._digits.grid_to_image(self._digits.parse_grid(text))
+        except (TypeError, ValueError) as error:
+            self._start_error = str(error)
+            self.grid_message.value = _error_html(
+                f"{error} The prediction shown is the last good one."
+            )
+            return False
+        if self._show(image, "the typed grid", self.grid_message):
+            self.grid_message.value = ""
+            return True
+        return False
+
+    # -- work
+    def _label(self):
+        return f"{self.source}: {self.class_names[self.prediction]}"
+
+    def _show(self, image, source, message) -> bool:
+        """Pre-process, classify and show ``image``; on bad input, a message and no change."""
+        try:
+            steps = self._digits.prepare_digit(image)
+        except (TypeError, ValueError, OSError) as error:
+            self._start_error = str(error)
+            message.value = _error_html(f"{error} The prediction shown is the last good one.")
+            return False
+        probabilities = _models().predict(self.model, steps.digit)[0]
+        self.steps, self.probabilities, self.source = steps, probabilities, source
+        self.prediction = int(np.argmax(probabilities))
+        for (title, picture), label, widget in zip(
+            steps.pictures(), self.step_titles, self.step_pictures, strict=True
+        ):
+            label.value = f"<small>{html.escape(title)}</small>"
+            widget.value = _thumbnail(picture, steps.box if picture is steps.levels else None)
+        self.bars.value = _probability_html(probabilities, self.class_names)
+        ranked = np.argsort(probabilities)[::-1]
+        best, second = int(ranked[0]), int(ranked[1])
+        self.verdict.value = (
+            f'<div style="padding-left:2em;font-size:1.3em">'
+            f"<b>{html.escape(str(self.class_names[best]))}</b> "
+            f"({probabilities[best]:.0%})<br><small>next: "
+            f"{html.escape(str(self.class_names[second]))} ({probabilities[second]:.0%})<br>"
+            f"from {html.escape(source)}</small></div>"
+        )
+        self.notes.value = (
+            _note_html("Note: " + "; ".join(steps.notes) + ".") if steps.notes else ""
+        )
+        if getattr(self, "explorer", None) is not None:
+            self.explorer.set_images(steps.digit[None], labels=[self._label()])
+        return True
+
+
+def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start=None):
+    """A digit pad: draw, upload or type a digit; the model classifies it live.
+
+    Three ways in: a drawing surface (an ipycanvas ``Canvas``; Python keeps the drawing
+    and classifies it when the mouse button is released), an image file (a photo or a
+    scan), or a grid of ``#``/``.`` characters typed into a text box (works everywhere,
+    even where the drawing surface cannot show). Every digit goes through
+    :func:`cnnviz.digits.prepare_digit`; the steps are shown as pictures, then the
+    model's probabilities as bars, then the digit's feature maps in a
+    :class:`FeatureMapExplorer`. A file that is not an image, is truncated or too large
+    gets a message beside the upload button, and the last good prediction stays.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A digit classifier taking (N, 28, 28, 1), e.g. :func:`cnnviz.models.load_pretrained`.
+    class_names : sequence of str, optional
+        Default ``"0"`` to ``"9"``.
+    canvas : bool, optional
+        Offer the drawing surface (if ipycanvas is installed).
+    size : int, optional
+        Side of the drawing surface in pixels.
+    brush : float, optional
+        Pen radius in pixels (11 on a 280-pixel surface gives MNIST-like strokes).
+    start : str, optional
+        The typed grid the pad starts with (default :data:`cnnviz.digits.SAMPLE_GRID`).
+
+    Returns
+    -------
+    DigitPad
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> from cnnviz.models import load_pretrained
+    >>> pad = digit_pad(load_pretrained())
+    >>> pad.source, pad.prediction
+    ('the typed grid', 2)
+    >>> pad.stroke([(140, 40), (140, 240)])  # a vertical bar: a one
+    >>> pad.source, pad.prediction
+    ('your drawing', 1)
+    """
+    from cnnviz import digits
+
+    if class_names is None:
+        class_names = [str(d) for d in range(10)]
+    elif isinstance(class_names, str) or not hasattr(class_names, "__len__"):
+        raise TypeError(f"`class_names` must be a list of names; got {describe(class_names)}.")
+    if not isinstance(canvas, bool):
+        raise TypeError(f"`canvas` must be True or False; got {describe(canvas)}.")
+    size = check_int(size, "size", minimum=28)
+    brush = check_number(brush, "brush")
+    if brush <= 0:
+        raise ValueError(f"`brush` must be a positive radius in pixels; got {brush:g}.")
+    if start is None:
+        start = digits.SAMPLE_GRID
+    elif not isinstance(start, str):
+        raise TypeError(f"`start` must be a typed grid (a string); got {describe(start)}.")
+    outputs = int(model.output_shape[-1]) if hasattr(model, "output_shape") else None
+    if outputs is not None and len(class_names) != outputs:
+        raise ValueError(
+            f"`class_names` must have one name per model output ({outputs}); got "
+            f"{len(class_names)}."
+        )
+    return DigitPad(
+        model, class_names=list(class_names), canvas=canvas, size=size, brush=brush, start=start
+    )

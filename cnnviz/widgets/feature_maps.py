@@ -1,0 +1,418 @@
+"""Inside a trained network (notebook 05): the feature-map explorer."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from cnnviz._validation import (
+    check_int,
+    describe,
+)
+from cnnviz.plotting.png import array_to_png
+from cnnviz.widgets._base import (
+    _error_html,
+    _message,
+    _models,
+    _note_html,
+    _picture,
+    _tag,
+)
+
+__all__ = [
+    "FeatureMapExplorer",
+    "feature_map_explorer",
+]
+
+
+# Keras models: cnnviz.models is imported inside the functions (it is light, but the names
+# are looked up at call time so that a test can count the model calls).
+#: Side, in screen pixels, of each picture in the feature-map grid.
+FEATURE_PICTURE_SIZE = 112
+
+
+_ALL_LAYERS = "all"
+
+
+def _parse_indices(text, count, max_images):
+    """'0, 5, 12' -> (0, 5, 12): whole numbers only, each below ``count``, duplicates dropped."""
+    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    if not parts:
+        raise ValueError(
+            f"`images` is empty: type the numbers of 1 to {max_images} images, e.g. 0, 1, 2."
+        )
+    chosen = []
+    for part in parts:
+        if not part.isdigit():
+            raise ValueError(
+                f"`images`: {part!r} is not an image number; type whole numbers from 0 to "
+                f"{count - 1}, separated by commas, e.g. 0, 1, 2."
+            )
+        index = int(part)
+        if index >= count:
+            raise ValueError(
+                f"`images`: there is no image {index}; the numbers go from 0 to {count - 1}."
+            )
+        if index not in chosen:
+            chosen.append(index)
+    if len(chosen) > max_images:
+        raise ValueError(
+            f"`images`: at most {max_images} images fit in the grid; got {len(chosen)}."
+        )
+    return tuple(chosen)
+
+
+class FeatureMapExplorer(widgets.VBox):
+    """A grid of feature maps: images by layers (or by filters), live with a slider.
+
+    Built by :func:`feature_map_explorer`; see there for the parameters. The feature maps
+    of the chosen images are computed by one model call
+    (:func:`cnnviz.models.activations`) when the images change and cached; moving the
+    filter slider or choosing another layer only colour-maps and encodes pictures.
+
+    Attributes a notebook or a test can use:
+
+    ``images``
+        ``Text`` with the numbers of the images shown, e.g. ``"0, 1, 2"``.
+    ``layer``
+        ``Dropdown``: ``"all"`` (every conv and pool layer, one filter number) or one
+        layer's name (several of its filters side by side).
+    ``filter``
+        ``IntSlider``: the filter shown (``"all"``), or the first of the filters shown.
+    ``message``, ``caption``
+        ``HTML``: the error for bad input (else empty), and what the grid shows.
+    ``indices``, ``maps``
+        The image numbers shown and their cached activations (layer name -> float32
+        array (n, h, w, filters)).
+    ``columns``
+        (layer, filter) of each column of feature maps.
+    ``pictures``, ``inputs``
+        One row of ``ipywidgets.Image`` per image: the feature maps (CSS class
+        ``cnnviz-feature-map-explorer-output``) and the input pictures.
+    ``shown``
+        The 2-D arrays behind ``pictures`` (rows x columns), and ``limits`` the colour
+        range of each column: (0, largest value of the column's maps over the images).
+    """
+
+    def __init__(
+        self, model, images, *, indices, labels, filter, layer, cmap, max_images, per_layer
+    ):
+        models = _models()
+        self.model = model
+        self.cmap = cmap
+        self.max_images = max_images
+        self.per_layer = per_layer
+        self.layer_names = models.feature_layer_names(model)
+        if not self.layer_names:
+            raise ValueError(
+                f"`model` ({model.name}) has no Conv2D or pooling layer to explore; pass a CNN "
+                f"such as `cnnviz.models.load_pretrained()`."
+            )
+        self.channels = {
+            name: int(model.get_layer(name).output.shape[-1]) for name in self.layer_names
+        }
+        self._pool = None
+        self._labels = None
+        self._cache = {}
+        self.indices = ()
+        self.maps = None
+        self.columns = []
+        self.pictures = []
+        self.inputs = []
+        self.shown = []
+        self.limits = []
+
+        options = [("all conv and pool layers", _ALL_LAYERS)] + [
+            (f"{name} ({self.channels[name]} filters)", name) for name in self.layer_names
+        ]
+        if layer not in [value for _, value in options]:
+            raise ValueError(f"`layer` must be 'all' or one of {self.layer_names}; got {layer!r}.")
+        self.images = widgets.Text(
+            description="Images", continuous_update=False, layout=widgets.Layout(width="260px")
+        )
+        self.layer = widgets.Dropdown(
+            options=options, value=layer, description="Layer", layout=widgets.Layout(width="330px")
+        )
+        self.filter = widgets.IntSlider(
+            value=0, min=0, max=1, description="Filter", continuous_update=True
+        )
+        self.message = _message("cnnviz-feature-map-explorer-message")
+        self.caption = widgets.HTML()
+        self.grid = widgets.GridBox()
+        _tag(
+            "feature-map-explorer",
+            {"images": self.images, "layer": self.layer, "filter": self.filter},
+        )
+        super().__init__(
+            [
+                widgets.HBox([self.images, self.layer]),
+                self.filter,
+                self.message,
+                self.grid,
+                self.caption,
+            ]
+        )
+        self.add_class("cnnviz-feature-map-explorer")
+        self._busy = False
+        self.set_images(images, labels=labels, indices=indices)
+        self._busy = True
+        try:
+            self._set_slider_range()
+            self.filter.value = min(check_int(filter, "filter", minimum=0), self.filter.max)
+        finally:
+            self._busy = False
+        self._layout()
+        self.images.observe(self._on_images, names="value")
+        self.layer.observe(self._on_layer, names="value")
+        self.filter.observe(self._on_filter, names="value")
+
+    # -- public
+    def set_images(self, images, *, labels=None, indices=None) -> None:
+        """Explore other images (e.g. a student's digit): one model call.
+
+        ``images`` (N, H, W) as :func:`cnnviz.models.preprocess` takes them; ``labels``
+        one per image for the row titles; ``indices`` the ones to show (default the first
+        three).
+        """
+        pool = _models().preprocess(images)[..., 0]
+        if labels is not None:
+            labels = [str(v) for v in labels]
+            if len(labels) != len(pool):
+                raise ValueError(
+                    f"`labels` must have one label per image ({len(pool)}); got {len(labels)}."
+                )
+        if indices is None:
+            indices = tuple(range(min(3, len(pool), self.max_images)))
+        elif isinstance(indices, str):
+            indices = _parse_indices(indices, len(pool), self.max_images)
+        else:
+            indices = _parse_indices(
+                ", ".join(str(check_int(i, "indices", minimum=0)) for i in indices),
+                len(pool),
+                self.max_images,
+            )
+        self._pool, self._labels, self._cache = pool, labels, {}
+        self._load(indices)
+        self._busy = True
+        try:
+            self.images.value = ", ".join(map(str, indices))
+        finally:
+            self._busy = False
+        if self.columns:  # after construction: redraw
+            self._layout()
+
+    # -- callbacks
+    def _on_images(self, change):
+        if self._busy:
+            return
+        try:
+            indices = _parse_indices(change["new"], len(self._pool), self.max_images)
+        except ValueError as error:
+            self.message.value = _error_html(f"{error} The grid shows the last valid images.")
+            return
+        if indices != self.indices:
+            self._load(indices)
+            self._layout()
+        else:
+            self.message.value = ""
+
+    def _on_layer(self, change):
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._set_slider_range()
+        finally:
+            self._busy = False
+        self._layout()
+
+    def _on_filter(self, change):
+        if self._busy:
+            return
+        self._set_columns()
+        self._draw_maps()
+
+    # -- work
+    def _load(self, indices):
+        if indices not in self._cache:
+            if len(self._cache) >= 8:  # a few sets back and forth stay instant; memory bounded
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[indices] = _models().activations(self.model, self._pool[list(indices)])
+        self.indices = indices
+        self.maps = self._cache[indices]
+        self.message.value = ""
+
+    def _set_slider_range(self):
+        if self.layer.value == _ALL_LAYERS:
+            top = min(self.channels.values()) - 1
+            self.filter.description = "Filter"
+        else:
+            top = self.channels[self.layer.value] - self._filters_per_view()
+            self.filter.description = "From filter"
+        self.filter.max = max(top, 0)
+        self.filter.value = min(self.filter.value, self.filter.max)
+
+    def _filters_per_view(self):
+        return min(self.per_layer, self.channels[self.layer.value])
+
+    def _set_columns(self):
+        f = self.filter.value
+        if self.layer.value == _ALL_LAYERS:
+            self.columns = [(name, f) for name in self.layer_names]
+        else:
+            self.columns = [(self.layer.value, f + k) for k in range(self._filters_per_view())]
+
+    def _layout(self):
+        """Rebuild the grid for the current images and columns, then draw it."""
+        self._set_columns()
+        size = f"{FEATURE_PICTURE_SIZE}px"
+        self.inputs, self.pictures, self.titles = [], [], []
+        header = [widgets.HTML("<b>input</b>")]
+        for _ in self.columns:
+            title = widgets.HTML()
+            self.titles.append(title)
+            header.append(title)
+        cells = list(header)
+        for index in self.indices:
+            picture = _picture("cnnviz-feature-map-explorer-input", width=size)
+            picture.value = array_to_png(self._pool[index], "gray", 0, 1, min_size=112)
+            label = f"image {index}" + (
+                f": {html.escape(self._labels[index])}" if self._labels else ""
+            )
+            row = [picture]
+            for _ in self.columns:
+                row.append(_picture("cnnviz-feature-map-explorer-output", width=size))
+            self.inputs.append(picture)
+            self.pictures.append(row[1:])
+            cells.append(widgets.VBox([widgets.HTML(f"<small>{label}</small>"), picture]))
+            cells.extend(row[1:])
+        self.grid.children = cells
+        self.grid.layout.grid_template_columns = (
+            f"repeat({1 + len(self.columns)}, {FEATURE_PICTURE_SIZE + 8}px)"
+        )
+        self.grid.layout.grid_gap = "4px"
+        self.grid.layout.align_items = "flex-end"
+        self._draw_maps()
+
+    def _draw_maps(self):
+        self.shown = [[None] * len(self.columns) for _ in self.indices]
+        self.limits = []
+        for c, (name, f) in enumerate(self.columns):
+            chosen = self.maps[name][..., f]
+            high = float(chosen.max())
+            limit = high if high > 0 else 1.0  # a filter silent on these images shows black
+            self.limits.append((0.0, limit))
+            height, width = chosen.shape[1:]
+            title = f"<b>{name} #{f}</b><br><small>{height}×{width}, max {high:.2g}</small>"
+            self.titles[c].value = title
+            for r in range(len(self.indices)):
+                self.shown[r][c] = chosen[r]
+                self.pictures[r][c].value = array_to_png(
+                    chosen[r], self.cmap, 0.0, limit, min_size=FEATURE_PICTURE_SIZE
+                )
+        self._describe()
+
+    def _describe(self):
+        if self.layer.value == _ALL_LAYERS:
+            text = (
+                f"Filter {self.filter.value} in every layer. A pooling layer keeps the filters "
+                f"of the convolution before it; {self.layer_names[-1]}'s filter "
+                f"{self.filter.value} is not related to {self.layer_names[0]}'s: every "
+                f"convolution has its own filters."
+            )
+            wider = [n for n in self.layer_names if self.channels[n] > self.filter.max + 1]
+            if wider:
+                text += (
+                    f" The slider stops at {self.filter.max} (the fewest filters of any layer);"
+                    f" choose {wider[0]} in Layer to see all {self.channels[wider[0]]}."
+                )
+        else:
+            first, last = self.columns[0][1], self.columns[-1][1]
+            text = (
+                f"Filters {first} to {last} of {self.layer.value} "
+                f"({self.channels[self.layer.value]} in all)."
+            )
+        text += " Dark is 0; each column has its own scale, from 0 to its largest value."
+        self.caption.value = _note_html(text)
+
+
+def feature_map_explorer(
+    model,
+    images,
+    *,
+    indices=None,
+    labels=None,
+    filter=0,
+    layer="all",
+    cmap="inferno",
+    max_images=6,
+    per_layer=6,
+):
+    """Explore a CNN's feature maps: a grid of images by layers, one filter number at a time.
+
+    The classic "first, second, third image by convolution number" figure, interactive:
+    type the numbers of the images, choose all layers (one filter number in each conv
+    and pool layer) or one layer (``per_layer`` of its filters side by side), and move the
+    filter slider. The activations are computed once per set of images (one model call)
+    and cached; a slider move only encodes new pictures.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A CNN with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
+    images : array_like, shape (N, 28, 28)
+        The images to choose from (uint8 0..255 or float 0..1), e.g. ``data.x_test[:100]``.
+    indices : sequence of int or str, optional
+        The images shown first (default the first three), e.g. ``(0, 1, 2)`` or ``"0, 7"``.
+    labels : sequence, optional
+        One label per image (e.g. its class name), shown beside it.
+    filter : int, optional
+        The filter shown first.
+    layer : str, optional
+        ``"all"`` or a layer name such as ``"conv1"``.
+    cmap : str, optional
+        Colour map of the feature maps (dark is 0).
+    max_images : int, optional
+        Most images in the grid at once.
+    per_layer : int, optional
+        Filters side by side when one layer is chosen.
+
+    Returns
+    -------
+    FeatureMapExplorer
+        An ``ipywidgets.VBox``; display it in the notebook.
+
+    Examples
+    --------
+    >>> from cnnviz.models import load_pretrained
+    >>> import numpy as np
+    >>> explorer = feature_map_explorer(load_pretrained(), np.zeros((4, 28, 28), np.uint8))
+    >>> explorer.indices, [name for name, _ in explorer.columns]
+    ((0, 1, 2), ['conv1', 'pool1', 'conv2', 'pool2'])
+    >>> explorer.filter.value = 5
+    >>> explorer.columns[0], explorer.shown[0][0].shape
+    (('conv1', 5), (26, 26))
+    """
+    if not isinstance(cmap, str):
+        raise TypeError(
+            f"`cmap` must be a colour map name such as 'inferno'; got {describe(cmap)}."
+        )
+    from cnnviz.plotting.png import _lut
+
+    _lut(cmap)  # an unknown name fails here, with the list of what to pass
+    max_images = check_int(max_images, "max_images", minimum=1)
+    per_layer = check_int(per_layer, "per_layer", minimum=1)
+    if not isinstance(layer, str):
+        raise TypeError(f"`layer` must be 'all' or a layer name; got {describe(layer)}.")
+    return FeatureMapExplorer(
+        model,
+        images,
+        indices=indices,
+        labels=labels,
+        filter=filter,
+        layer=layer,
+        cmap=cmap,
+        max_images=max_images,
+        per_layer=per_layer,
+    )
