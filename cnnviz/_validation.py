@@ -122,7 +122,7 @@ def check_elements(count: int, name: str, what: str, fix: str) -> int:
     """
     if count > MAX_ELEMENTS:
         raise ValueError(
-            f"`{name}` asks for {what} ({_count_text(count)} values); cnnviz creates at most "
+            f"`{name}` would make {what} with {_count_text(count)} values; cnnviz makes at most "
             f"{MAX_ELEMENTS:,}. {fix}"
         )
     return count

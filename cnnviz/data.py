@@ -309,7 +309,6 @@ def _parse_idx(stream, kind, label: str) -> np.ndarray:
 def _check_split(x, y, x_label: str, y_label: str, where) -> tuple[np.ndarray, np.ndarray]:
     """(N, 28, 28) uint8 images and (N,) int64 labels 0..9, or a DatasetFileError."""
     x, y = np.asarray(x), np.asarray(y)
-    where = shorten(str(where), path=True)
     if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
         raise DatasetFileError(
             f"{where}: {x_label} must be uint8 images of shape (N, 28, 28); got "
@@ -385,9 +384,9 @@ def read_mnist_npz(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
             f"({shorten(exc, 50)}). {_fix()}"
         ) from None
     x_train, y_train = _check_split(
-        arrays["x_train"], arrays["y_train"], "x_train", "y_train", path
+        arrays["x_train"], arrays["y_train"], "x_train", "y_train", label
     )
-    x_test, y_test = _check_split(arrays["x_test"], arrays["y_test"], "x_test", "y_test", path)
+    x_test, y_test = _check_split(arrays["x_test"], arrays["y_test"], "x_test", "y_test", label)
     return x_train, y_train, x_test, y_test
 
 
@@ -468,14 +467,14 @@ def read_fashion_mnist_dir(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         arrays["y_train"],
         _FASHION_FILES["x_train"],
         _FASHION_FILES["y_train"],
-        folder,
+        _label(folder, "folder"),
     )
     test = _check_split(
         arrays["x_test"],
         arrays["y_test"],
         _FASHION_FILES["x_test"],
         _FASHION_FILES["y_test"],
-        folder,
+        _label(folder, "folder"),
     )
     return (*train, *test)
 

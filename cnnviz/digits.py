@@ -477,30 +477,30 @@ def parse_grid(text, size=GRID_SIZE) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a string of '.' and '#'; got {describe(text)}.")
-    size = check_int(size, "size", minimum=2)
+    size = check_int(size, "size", minimum=2, maximum=MAX_LENGTH)
     check_elements(size * size, "size", f"a {size}x{size} grid", "Use e.g. size=14.")
     lines = [line.rstrip() for line in text.strip("\n").split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     if len(lines) != size:
         raise ValueError(
-            f"the grid must have {size} lines of {size} characters; got {len(lines)} lines. "
-            f"Use '#' for ink and '.' for paper."
+            f"`text`: the grid must have {size} lines of {size} characters; got "
+            f"{len(lines):,} lines. Use '#' for ink and '.' for paper."
         )
     grid = np.zeros((size, size), dtype=bool)
     for r, line in enumerate(lines):
         if len(line) > size:
             raise ValueError(
-                f"line {r + 1} of the grid has {len(line)} characters; at most {size} fit. "
-                f"Use '#' for ink and '.' for paper."
+                f"`text`: line {r + 1} of the grid has {len(line):,} characters; at most "
+                f"{size} fit. Use '#' for ink and '.' for paper."
             )
         for c, char in enumerate(line):
             if char in _INK_CHARS:
                 grid[r, c] = True
             elif char not in _PAPER_CHARS:
                 raise ValueError(
-                    f"line {r + 1}, column {c + 1} of the grid is {char!r}; use '#' for ink "
-                    f"and '.' for paper."
+                    f"`text`: line {r + 1}, column {c + 1} of the grid is {char!r}; use '#' for "
+                    f"ink and '.' for paper."
                 )
     return grid
 
@@ -530,7 +530,7 @@ def grid_to_image(grid, size=FIELD_SIZE) -> np.ndarray:
             f"`grid` must be a square 2-D bool array (True for ink); got {describe(grid)}. "
             f"Pass e.g. `parse_grid(SAMPLE_GRID)`."
         )
-    size = check_int(size, "size", minimum=1)
+    size = check_int(size, "size", minimum=1, maximum=MAX_LENGTH)
     check_elements(size * size, "size", f"a {size}x{size} picture", "Use e.g. size=28.")
     if size % arr.shape[0]:
         raise ValueError(
@@ -564,7 +564,7 @@ def image_to_grid(image, size=GRID_SIZE, threshold=0.35) -> str:
     ..#
     """
     arr = as_float_array(image, "image", (2,), example="a 28x28 MNIST digit")
-    size = check_int(size, "size", minimum=1)
+    size = check_int(size, "size", minimum=1, maximum=MAX_LENGTH)
     threshold = check_number(threshold, "threshold")
     rows, cols = arr.shape
     if rows % size or cols % size:

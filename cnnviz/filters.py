@@ -292,6 +292,11 @@ def _correlate2d(image, kernel, pads, stride, out_shape):
         # pad explicitly, then it is a "valid" correlation.
         image = np.pad(image, pads)
         top = bottom = left = right = 0
+    nonzero = np.abs(kernel[kernel != 0])
+    if nonzero.size and nonzero.min() <= np.finfo(np.float64).eps:
+        # SciPy's correlate skips weights of magnitude <= 2.2e-16 as if they were 0, a
+        # silent wrong answer for tiny weights: sum the shifted images instead.
+        return _correlate_cells(image, kernel, (top, bottom, left, right), stride, out_shape)
     # SciPy anchors the kernel at index k // 2 + origin; Keras anchors it at pad_before,
     # which makes even kernels and "valid" padding come out exactly as in Conv2D.
     full = ndimage.correlate(
@@ -299,6 +304,17 @@ def _correlate2d(image, kernel, pads, stride, out_shape):
     )
     sr, sc = stride
     return full[: (out_shape[0] - 1) * sr + 1 : sr, : (out_shape[1] - 1) * sc + 1 : sc]
+
+
+def _correlate_cells(image, kernel, pads, stride, out_shape):
+    """The correlation as a sum over kernel cells of strided views of the padded image."""
+    top, bottom, left, right = pads
+    padded = np.pad(image, ((top, bottom), (left, right)))
+    (oh, ow), (sr, sc) = out_shape, stride
+    out = np.zeros(out_shape)
+    for a, b in zip(*np.nonzero(kernel), strict=True):
+        out += kernel[a, b] * padded[a : a + (oh - 1) * sr + 1 : sr, b : b + (ow - 1) * sc + 1 : sc]
+    return out
 
 
 @dataclass(frozen=True)
@@ -394,7 +410,7 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
     if padding == "valid":
         if not (ar <= row <= h - kh + ar and ac <= col <= w - kw + ac):
             raise ValueError(
-                f"pixel ({row}, {col}) is too close to the border for a {kh}x{kw} kernel "
+                f"`row`, `col` = ({row}, {col}) is too close to the border for a {kh}x{kw} kernel "
                 f"with padding='valid': it has no output there. Choose a row in "
                 f"{ar}..{h - kh + ar} and a column in {ac}..{w - kw + ac}, or use "
                 f"padding='same'."

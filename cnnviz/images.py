@@ -193,7 +193,7 @@ def _check_sample_name(name) -> str:
     close = difflib.get_close_matches(name.lower(), SAMPLE_IMAGES, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(
-        f"`name` must be one of: {', '.join(SAMPLE_IMAGES)}; got {name!r}.{hint} "
+        f"`name` must be one of: {', '.join(SAMPLE_IMAGES)}; got {describe(name)}.{hint} "
         f"For your own picture use `load_image(path)`."
     )
 

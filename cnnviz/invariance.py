@@ -37,7 +37,7 @@ _IMAGE_EXAMPLE = "a (H, W) grayscale array such as `cnnviz.images.load_sample('b
 def _check_axis(axis) -> int:
     axis = check_int(axis, "axis")
     if axis not in (0, 1):
-        raise ValueError(f"`axis` must be 0 (move down) or 1 (move right); got {axis}.")
+        raise ValueError(f"`axis` must be 0 (move down) or 1 (move right); got {describe(axis)}.")
     return axis
 
 
@@ -294,7 +294,7 @@ def shift_tolerance(
     length = base.shape[axis]
     if length - 2 * margin < size[axis]:
         raise ValueError(
-            f"the image is too small for shifts up to {margin}: only {length - 2 * margin} "
+            f"`image` is too small for shifts up to {margin}: only {length - 2 * margin} "
             f"feature-map positions along axis {axis} are undisturbed. Use smaller shifts or "
             f"a larger image."
         )

@@ -639,15 +639,15 @@ def layer_table(input_shape, layers):
         if isinstance(layer, Conv2D | Pool2D) and len(shape) != 3:
             raise ValueError(
                 f"`layers[{i}]` ({layer.label}) needs a (rows, columns, channels) input, but "
-                f"the shape before it is {(None, *shape)}. Start from an input_shape like "
-                f"(28, 28, 1), and put Conv2D and Pool2D layers before Flatten."
+                f"the shape before it is {shorten((None, *shape), 40)}. Start from an "
+                f"input_shape like (28, 28, 1), and put Conv2D and Pool2D layers before Flatten."
             )
         try:
             new_shape, params = _layer_output(layer, shape)
         except ValueError as exc:
             raise ValueError(
                 f"`layers[{i}]` ({layer.label}) does not fit its input of shape "
-                f"{(None, *shape)}: {exc}"
+                f"{shorten((None, *shape), 40)}: {exc}"
             ) from None
         shape = new_shape
         rows.append(LayerRow(layer.label, (None, *shape), params))
