@@ -14,5 +14,11 @@ if [ -z "${CNNVIZ_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python -m pip install --quiet -r requirements.txt -e ".[test]"
+# The classroom hub's proxy: configurable-http-proxy pinned in classroom/package-lock.json.
+if [ ! -x classroom/node_modules/.bin/configurable-http-proxy ] ||
+   [ classroom/package-lock.json -nt classroom/node_modules/.package-lock.json ]; then
+  command -v npm >/dev/null 2>&1 || { echo "The classroom tests need Node.js >= 20 and npm" >&2; exit 1; }
+  (cd classroom && npm ci --no-audit --no-fund)
+fi
 # Two workers (CI has 2 cores); --dist loadgroup keeps the browser tests on one JupyterLab server.
 python -m pytest -n 2 --dist loadgroup "$@"

@@ -13,6 +13,9 @@ OFFLINE_DIR = Path(__file__).parent / "offline"
 sys.path.insert(0, str(OFFLINE_DIR))
 import _network_guard  # noqa: E402,F401  (installs the guard for the whole test session)
 
+# The widget tests' shared fixtures (tests/_widget_helpers.py), registered for every test.
+from _widget_helpers import calls, count_filters, model, shipped  # noqa: E402,F401
+
 REPO = Path(__file__).resolve().parents[1]
 
 

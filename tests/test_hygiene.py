@@ -6,6 +6,7 @@ widget: model not found" to a student; strip it with ``python scripts/strip_note
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -188,3 +189,48 @@ def test_strip_notebooks_check_mode_and_idempotence(tmp_path):
     assert again.returncode == 0 and again.stdout == ""
     assert path.read_bytes() == stripped
     assert _strip("--check", path).returncode == 0
+
+
+# --------------------------------------------------------------------------------------------
+# No bare assert where a student meets it (issue 10, item 4)
+# --------------------------------------------------------------------------------------------
+def _asserts(source: str, where: str):
+    """(line, has a message) of every assert statement in Python ``source``."""
+    return [
+        (node.lineno, node.msg is not None)
+        for node in ast.walk(ast.parse(source, filename=where))
+        if isinstance(node, ast.Assert)
+    ]
+
+
+@pytest.mark.parametrize("path", _params())
+def test_notebook_checks_say_what_failed(path):
+    """A check in a notebook that stops a student says why: no `assert` without a message."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transform = TransformerManager().transform_cell  # %pip and other magics -> Python
+    bare = []
+    for index, cell in enumerate(_raw(path)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for line, has_message in _asserts(transform(source), f"{path.name} cell {index}"):
+            if not has_message:
+                bare.append(f"cell {index}, line {line}: {source.splitlines()[line - 1].strip()}")
+    assert not bare, f"{path.name}: asserts without a message:\n" + "\n".join(bare)
+
+
+def test_package_raises_errors_never_asserts():
+    """DESIGN.md (Errors): TypeError/ValueError with a message, never `assert`."""
+    found = [
+        f"{py.relative_to(REPO)}:{line}"
+        for py in sorted((REPO / "cnnviz").rglob("*.py"))
+        for line, _ in _asserts(py.read_text(encoding="utf-8"), str(py))
+    ]
+    assert not found, "assert statements in cnnviz (raise TypeError/ValueError):\n" + "\n".join(
+        found
+    )
+
+
+def test_bare_assert_check_can_fail():
+    assert _asserts("x = 1\nassert x\nassert x, 'why'\n", "probe") == [(2, False), (3, True)]

@@ -1,4 +1,4 @@
-"""cnnviz.data: file readers on files written here in the real formats, and the source order.
+"""cnnviz.data.loading: the order of the sources, subsets, the shipped subset, pre-filling.
 
 Nothing here downloads: Keras' download is replaced by a stand-in that records the call (and
 the whole session refuses network connections anyway).
@@ -6,85 +6,29 @@ the whole session refuses network connections anyway).
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
-import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from _data_helpers import (
+    FASHION_NAMES,
+    make_images,
+    write_fashion,
+    write_mnist_npz,
+)
 
-from cnnviz import data as cdata
 from cnnviz.data import (
     CLASS_NAMES,
     DatasetFileError,
     DatasetUnavailable,
     load_dataset,
     load_first_available,
+    loading,
     prepare_data_dir,
-    read_fashion_mnist_dir,
-    read_idx,
-    read_mnist_npz,
 )
-
-FASHION_NAMES = {
-    "x_train": "train-images-idx3-ubyte.gz",
-    "y_train": "train-labels-idx1-ubyte.gz",
-    "x_test": "t10k-images-idx3-ubyte.gz",
-    "y_test": "t10k-labels-idx1-ubyte.gz",
-}
-
-
-# ----------------------------------------------------------------------------- file writers
-# Written from the format's definition (big-endian header, raw bytes), not with cnnviz code.
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    magic = {1: 2049, 3: 2051}[array.ndim]
-    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
-def write_gz(path, payload: bytes):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(path, "wb") as fh:
-        fh.write(payload)
-    return path
-
-
-def make_images(n, offset=0):
-    """n distinct 28x28 uint8 images: image i has value (i + offset) % 256 at pixel i % 784."""
-    x = np.zeros((n, 28, 28), np.uint8)
-    for i in range(n):
-        x[i].flat[i % 784] = (i + offset) % 256
-        x[i, 0, 0] = offset
-    return x
-
-
-def write_fashion(folder, n_train=6, n_test=4, offset=1):
-    sub = folder / "fashion-mnist"
-    arrays = {
-        "x_train": make_images(n_train, offset),
-        "y_train": np.arange(n_train) % 10,
-        "x_test": make_images(n_test, offset + 50),
-        "y_test": (np.arange(n_test) + 3) % 10,
-    }
-    for key, arr in arrays.items():
-        write_gz(sub / FASHION_NAMES[key], idx_bytes(arr))
-    return arrays
-
-
-def write_mnist_npz(folder, offset, n_train=20, n_test=10):
-    folder.mkdir(parents=True, exist_ok=True)
-    arrays = {
-        "x_train": make_images(n_train, offset),
-        "y_train": (np.arange(n_train) % 10).astype(np.uint8),
-        "x_test": make_images(n_test, offset + 100),
-        "y_test": (np.arange(n_test) % 10).astype(np.uint8),
-    }
-    np.savez_compressed(folder / "mnist.npz", **arrays)
-    return arrays
 
 
 @pytest.fixture
@@ -101,7 +45,7 @@ def env(tmp_path, monkeypatch):
         calls.append(name)
         raise OSError("network is unreachable (test stand-in)")
 
-    monkeypatch.setattr(cdata, "_download", fake_download)
+    monkeypatch.setattr(loading, "_download", fake_download)
 
     class Env:
         cache = keras_home / "datasets"
@@ -109,176 +53,6 @@ def env(tmp_path, monkeypatch):
         downloads = calls
 
     return Env
-
-
-# ----------------------------------------------------------------------------- read_idx
-
-
-@pytest.mark.parametrize("compressed", [True, False])
-def test_read_idx_images_and_labels(tmp_path, compressed):
-    images = np.arange(2 * 28 * 28, dtype=np.int64).reshape(2, 28, 28) % 256
-    labels = np.array([9, 0, 4])
-    name = "imgs.gz" if compressed else "imgs"
-    if compressed:
-        img_path = write_gz(tmp_path / name, idx_bytes(images))
-        lab_path = write_gz(tmp_path / "labs.gz", idx_bytes(labels))
-    else:
-        img_path = tmp_path / name
-        img_path.write_bytes(idx_bytes(images))
-        lab_path = tmp_path / "labs"
-        lab_path.write_bytes(idx_bytes(labels))
-    got = read_idx(img_path, kind="images")
-    assert got.dtype == np.uint8 and got.shape == (2, 28, 28)
-    np.testing.assert_array_equal(got, images)
-    np.testing.assert_array_equal(read_idx(lab_path, kind="labels"), [9, 0, 4])
-    np.testing.assert_array_equal(read_idx(lab_path), [9, 0, 4])
-
-
-def test_read_idx_header_is_big_endian(tmp_path):
-    # 300 labels: a little-endian reader would see 739,573,760 and fail.
-    labels = np.arange(300) % 10
-    path = write_gz(tmp_path / "l.gz", struct.pack(">II", 2049, 300) + bytes(labels.tolist()))
-    assert read_idx(path).shape == (300,)
-
-
-def test_read_idx_truncated_gzip(tmp_path):
-    path = write_gz(tmp_path / "train-images-idx3-ubyte.gz", idx_bytes(make_images(50)))
-    path.write_bytes(path.read_bytes()[:-40])
-    with pytest.raises(DatasetFileError, match=r"train-images-idx3-ubyte\.gz is truncated.*Delete"):
-        read_idx(path)
-
-
-def test_read_idx_gzip_crc_error(tmp_path):
-    path = write_gz(tmp_path / "x.gz", idx_bytes(make_images(3)))
-    raw = bytearray(path.read_bytes())
-    raw[-8] ^= 0xFF  # the CRC32 of the uncompressed data sits in the last 8 bytes
-    path.write_bytes(bytes(raw))
-    with pytest.raises(DatasetFileError, match=r"x\.gz is corrupted.*CRC.*Delete"):
-        read_idx(path)
-
-
-def test_read_idx_not_gzip_at_all(tmp_path):
-    path = tmp_path / "x.gz"
-    path.write_bytes(b"<html>404 Not Found</html>")
-    with pytest.raises(DatasetFileError, match=r"x\.gz is corrupted: it is not a valid gzip"):
-        read_idx(path)
-
-
-def test_read_idx_wrong_magic(tmp_path):
-    labels = write_gz(tmp_path / "labels.gz", idx_bytes(np.array([1, 2])))
-    with pytest.raises(DatasetFileError, match=r"wrong magic number 2049.*2051 for images"):
-        read_idx(labels, kind="images")
-    garbage = write_gz(tmp_path / "g.gz", struct.pack(">II", 0x1F8B0801, 2) + b"\x01\x02")
-    with pytest.raises(DatasetFileError, match=r"wrong magic number.*right file"):
-        read_idx(garbage)
-    floats = write_gz(tmp_path / "f.gz", struct.pack(">II", 0x00000D01, 1) + bytes(4))
-    with pytest.raises(DatasetFileError, match=r"wrong magic number 3329"):
-        read_idx(floats)
-
-
-def test_read_idx_short_and_long_payload(tmp_path):
-    short = write_gz(tmp_path / "s.gz", idx_bytes(make_images(2))[:-100])
-    with pytest.raises(
-        DatasetFileError, match=r"truncated: its header promises 1,568 bytes.*1,468"
-    ):
-        read_idx(short)
-    long = write_gz(tmp_path / "l.gz", idx_bytes(np.array([1, 2])) + b"\x00")
-    with pytest.raises(DatasetFileError, match=r"promises 2 bytes .* but 3 follow"):
-        read_idx(long)
-    header = write_gz(tmp_path / "h.gz", struct.pack(">I", 2051) + b"\x00\x00")
-    with pytest.raises(DatasetFileError, match=r"truncated inside its header"):
-        read_idx(header)
-    tiny = write_gz(tmp_path / "t.gz", b"\x00")
-    with pytest.raises(DatasetFileError, match=r"too short to be an idx file"):
-        read_idx(tiny)
-
-
-def test_read_idx_bad_arguments(tmp_path):
-    with pytest.raises(TypeError, match=r"`path` must be a file path"):
-        read_idx(42)
-    with pytest.raises(FileNotFoundError, match=r"missing\.gz. does not exist"):
-        read_idx(tmp_path / "missing.gz")
-    path = write_gz(tmp_path / "l.gz", idx_bytes(np.array([1])))
-    with pytest.raises(ValueError, match=r"`kind` must be one of 'images', 'labels'"):
-        read_idx(path, kind="pixels")
-
-
-def test_errors_are_value_and_runtime_errors():
-    assert issubclass(DatasetFileError, ValueError)
-    assert issubclass(DatasetUnavailable, RuntimeError)
-
-
-# ----------------------------------------------------------------------------- npz and folders
-
-
-def test_read_mnist_npz_roundtrip(tmp_path):
-    arrays = write_mnist_npz(tmp_path, offset=5)
-    x_train, y_train, x_test, y_test = read_mnist_npz(tmp_path / "mnist.npz")
-    np.testing.assert_array_equal(x_train, arrays["x_train"])
-    np.testing.assert_array_equal(y_test, arrays["y_test"])
-    assert x_train.dtype == np.uint8 and y_train.dtype == np.int64
-
-
-def test_read_mnist_npz_truncated(tmp_path):
-    write_mnist_npz(tmp_path, offset=5, n_train=300)
-    path = tmp_path / "mnist.npz"
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(DatasetFileError, match=r"mnist\.npz is not a readable \.npz.*Delete"):
-        read_mnist_npz(path)
-
-
-def test_read_mnist_npz_corrupted_member(tmp_path):
-    write_mnist_npz(tmp_path, offset=5, n_train=300)
-    path = tmp_path / "mnist.npz"
-    raw = bytearray(path.read_bytes())
-    for i in range(200, 400):  # inside the first member's compressed data
-        raw[i] ^= 0x5A
-    path.write_bytes(bytes(raw))
-    with pytest.raises(DatasetFileError, match=r"truncated or corrupted"):
-        read_mnist_npz(path)
-
-
-def test_read_mnist_npz_wrong_content(tmp_path):
-    x = np.zeros((3, 28, 28), np.uint8)
-    np.savez(tmp_path / "a.npz", x_train=x, y_train=[1, 2, 3], x_test=x)
-    with pytest.raises(DatasetFileError, match=r"lacks the key\(s\) y_test"):
-        read_mnist_npz(tmp_path / "a.npz")
-    np.savez(tmp_path / "b.npz", x_train=x, y_train=[1, 2], x_test=x, y_test=[1, 2, 3])
-    with pytest.raises(DatasetFileError, match=r"x_train has 3 images but y_train has 2 labels"):
-        read_mnist_npz(tmp_path / "b.npz")
-    np.savez(tmp_path / "c.npz", x_train=x.astype(float), y_train=[1] * 3, x_test=x, y_test=[0] * 3)
-    with pytest.raises(
-        DatasetFileError, match=r"x_train must be uint8 images of shape \(N, 28, 28\)"
-    ):
-        read_mnist_npz(tmp_path / "c.npz")
-    np.savez(tmp_path / "d.npz", x_train=x, y_train=[1, 12, 3], x_test=x, y_test=[0] * 3)
-    with pytest.raises(
-        DatasetFileError, match=r"y_train must be class numbers 0\.\.9; found 1\.\.12"
-    ):
-        read_mnist_npz(tmp_path / "d.npz")
-
-
-def test_read_fashion_mnist_dir(tmp_path):
-    arrays = write_fashion(tmp_path)
-    got = read_fashion_mnist_dir(tmp_path / "fashion-mnist")
-    for key, value in zip(FASHION_NAMES, got, strict=True):
-        np.testing.assert_array_equal(value, arrays[key])
-
-
-def test_read_fashion_mnist_dir_mismatch_and_missing(tmp_path):
-    write_fashion(tmp_path, n_train=6)
-    sub = tmp_path / "fashion-mnist"
-    write_gz(sub / FASHION_NAMES["y_train"], idx_bytes(np.arange(5) % 10))
-    with pytest.raises(
-        DatasetFileError,
-        match=r"train-images-idx3-ubyte\.gz has 6 images but train-labels-idx1-ubyte\.gz has 5",
-    ):
-        read_fashion_mnist_dir(sub)
-    (sub / FASHION_NAMES["x_test"]).unlink()
-    with pytest.raises(FileNotFoundError, match=r"lacks t10k-images-idx3-ubyte\.gz"):
-        read_fashion_mnist_dir(sub)
-    with pytest.raises(TypeError, match=r"`folder` must be a folder path"):
-        read_fashion_mnist_dir(None)
 
 
 # ----------------------------------------------------------------------------- source order
@@ -348,7 +122,7 @@ def test_successful_download_is_used(env, monkeypatch):
         env.downloads.append(name)
         return x, y, x[:4], y[:4]
 
-    monkeypatch.setattr(cdata, "_download", fake_download)
+    monkeypatch.setattr(loading, "_download", fake_download)
     data = load_dataset("fashion_mnist")
     assert env.downloads == ["fashion_mnist"]
     assert data.source == "download" and data.class_names[0] == "T-shirt/top"
@@ -562,8 +336,44 @@ def test_shipped_credit_readme_exists(repo_root):
 def test_load_first_available_falls_back_visibly(env):
     data = load_first_available(download=False, n_train=100, n_test=20)
     assert data.name == "mnist" and data.source == "shipped"
-    assert data.description.endswith("Fashion-MNIST was not available, so MNIST is used instead.")
-    assert "Fashion-MNIST is not available here" in data.notes[0]
+    assert data.description.endswith(
+        "Fashion-MNIST is not on this computer and could not be downloaded, so MNIST is used "
+        "instead."
+    )
+    assert data.notes[0].startswith("Fashion-MNIST not available: local folder: none given")
+
+
+def test_fallback_summary_is_a_few_short_lines_for_a_student(env, monkeypatch):
+    """Notebook 04 offline: which data and why, one pointer for instructors, the credit.
+
+    The instructor's details (the prefill command, file names, URLs) are not printed to the
+    student; each note is kept once; no line is long enough for Jupyter to wrap mid-word.
+    """
+    monkeypatch.setenv("CNNVIZ_OFFLINE", "1")
+    data = load_first_available(n_train=12_000, n_test=2_000)
+    text = data.summary()
+    lines = text.splitlines()
+    assert len(lines) <= 6, text
+    assert all(len(line) <= 88 for line in lines), text
+    words = text.split()
+    assert "Fashion-MNIST" in words and "MNIST:" in words  # never split at the hyphen
+    assert "could not be downloaded, so MNIST is used instead." in " ".join(lines)
+    joined = " ".join(lines)
+    assert 'docs/instructor-guide.md, "Running the course offline"' in joined
+    guide = Path(__file__).resolve().parents[1] / "docs" / "instructor-guide.md"
+    assert "\n## Running the course offline\n" in guide.read_text()  # the pointer is not stale
+    assert lines[-1] == "Credit: MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0"
+    for detail in ("--prefill", "https://", "ubyte.gz", "Tried:", "asked for"):
+        assert detail not in text, detail
+    assert len(set(data.notes)) == len(data.notes), data.notes
+    # The two reasons both datasets share (no folder given, downloads off) are said once.
+    assert sum("$CNNVIZ_OFFLINE=1" in note for note in data.notes) == 1, data.notes
+    assert sum("none given" in note for note in data.notes) == 1, data.notes
+    # Without a fallback there is nothing for instructors to look up.
+    plain = load_dataset("mnist", n_train=100, n_test=50).summary()
+    assert "Instructors" not in plain and len(plain.splitlines()) == 2
+    with pytest.raises(ValueError, match=r"`width` must be at least 40"):
+        data.summary(width=10)
 
 
 def test_load_first_available_prefers_first(env):
@@ -609,11 +419,12 @@ def test_prepare_data_dir_without_files(env, tmp_path):
 def test_prefill_cli(env, tmp_path, capsys):
     write_mnist_npz(env.cache, offset=3)
     target = tmp_path / "cli"
-    assert cdata._main(["--prefill", str(target), "--dataset", "mnist"]) == 0
+    assert loading._main(["--prefill", str(target), "--dataset", "mnist"]) == 0
     assert (target / "mnist.npz").is_file()
     assert "export CNNVIZ_DATA_DIR=" in capsys.readouterr().out
     assert (
-        cdata._main(["--prefill", str(target), "--dataset", "fashion_mnist", "--no-download"]) == 1
+        loading._main(["--prefill", str(target), "--dataset", "fashion_mnist", "--no-download"])
+        == 1
     )
     assert "CNNVIZ_DATA_DIR" in capsys.readouterr().err
 
@@ -630,3 +441,11 @@ def test_import_does_not_load_tensorflow():
 def test_class_names():
     assert CLASS_NAMES["mnist"] == tuple("0123456789")
     assert len(CLASS_NAMES["fashion_mnist"]) == 10
+
+
+def test_python_m_cnnviz_data_runs_the_command_line():
+    out = subprocess.run(
+        [sys.executable, "-m", "cnnviz.data", "--help"], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert "--prefill" in out.stdout and "python -m cnnviz.data" in out.stdout

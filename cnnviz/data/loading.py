@@ -1,58 +1,32 @@
-"""Datasets for the notebooks: MNIST and Fashion-MNIST, with an offline path that always works.
+"""Choosing and loading a dataset: local folder, Keras' cache, download, shipped subset.
 
-:func:`load_dataset` tries these sources in order and says which one it used:
-
-1. ``"local"``: a folder named by the ``data_dir`` argument or the ``CNNVIZ_DATA_DIR``
-   environment variable, pre-filled once by an instructor, with Keras' file names:
-   ``mnist.npz`` and ``fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz``.
-2. ``"cache"``: Keras' download cache, ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``
-   (same file names).
-3. ``"download"``: Keras' own loader, which downloads into that cache. Only with
-   ``download=True`` and when ``CNNVIZ_OFFLINE`` is not set to ``1``; a failure (no network,
-   a proxy, a full disk) is noted and the next source is tried. The download server is
-   probed first (``DOWNLOAD_TIMEOUT`` seconds), so a blocked network costs seconds, not a
-   hang or a TensorFlow import.
-4. ``"shipped"``: MNIST only, 5,000 real MNIST digits that ship inside cnnviz (4,000 for
-   training, 1,000 for testing), so every notebook runs with no network at all.
-
-The files are read here with NumPy and :mod:`gzip`, so loading never imports TensorFlow
-(only the download does), and a truncated or corrupted file gets a message that names it,
-says what is wrong and how to fix it.
-
-To pre-fill a folder for a class (on a machine with internet)::
-
-    python -m cnnviz.data --prefill /srv/cnnviz-data
-    export CNNVIZ_DATA_DIR=/srv/cnnviz-data       # before starting Jupyter
-
-MNIST is by Yann LeCun and Corinna Cortes (CC BY-SA 3.0); Fashion-MNIST is by Zalando
-Research (MIT licence).
+See :mod:`cnnviz.data` for the order of the sources; also pre-filling a folder for a class.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
-import math
 import os
 import shutil
 import socket
 import sys
-import zipfile
-import zlib
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from cnnviz._validation import (
-    MAX_ELEMENTS,
-    MissingFileError,
-    check_choice,
-    check_file,
-    check_int,
-    describe,
-    shorten,
+from cnnviz._validation import check_choice, check_int, describe
+from cnnviz.data.files import (
+    _FASHION_DIR,
+    _FASHION_FILES,
+    _MNIST_FILE,
+    DatasetFileError,
+    _check_split,
+    _is_file,
+    read_fashion_mnist_dir,
+    read_mnist_npz,
 )
 
 __all__ = [
@@ -64,21 +38,25 @@ __all__ = [
     "OFFLINE_ENV",
     "Dataset",
     "DatasetUnavailable",
-    "DatasetFileError",
     "load_dataset",
     "load_first_available",
-    "read_idx",
-    "read_mnist_npz",
-    "read_fashion_mnist_dir",
     "keras_cache_dir",
     "prepare_data_dir",
 ]
 
+
 DATA_DIR_ENV = "CNNVIZ_DATA_DIR"
+
+
 OFFLINE_ENV = "CNNVIZ_OFFLINE"
+
+
 DATASET_NAMES = ("mnist", "fashion_mnist")
+
+
 #: Where a dataset can come from, in the order :func:`load_dataset` tries them.
 SOURCES = ("local", "cache", "download", "shipped")
+
 
 CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "mnist": tuple(str(d) for d in range(10)),
@@ -96,36 +74,40 @@ CLASS_NAMES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+
 _TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+
+
 _ITEMS = {"mnist": "digits", "fashion_mnist": "images"}
+
+
 _CREDITS = {
     "mnist": "MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0",
     "fashion_mnist": "Fashion-MNIST by Zalando Research, MIT licence",
 }
-# Relative paths inside a data folder or Keras' datasets cache: Keras' own names.
-_MNIST_FILE = "mnist.npz"
-_FASHION_DIR = "fashion-mnist"
-_FASHION_FILES = {
-    "x_train": "train-images-idx3-ubyte.gz",
-    "y_train": "train-labels-idx1-ubyte.gz",
-    "x_test": "t10k-images-idx3-ubyte.gz",
-    "y_test": "t10k-labels-idx1-ubyte.gz",
-}
+
+
 _FASHION_ORIGINS = (
     "https://github.com/zalandoresearch/fashion-mnist (folder data/fashion)",
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets/ (where Keras downloads them)",
 )
-_SHIPPED = Path(__file__).parent / "_data" / "mnist_subset.npz"
-_IDX_MAGIC = {"images": 2051, "labels": 2049}
+
+
+_SHIPPED = Path(__file__).parent.parent / "_data" / "mnist_subset.npz"
+
+
 _SAMPLES = ("stratified", "first")
 
 
 class DatasetUnavailable(RuntimeError):
-    """No source could provide the dataset; the message says how to make it available."""
+    """No source could provide the dataset; the message says how to make it available.
 
+    ``tried`` holds one line per source that was tried and why it had nothing.
+    """
 
-class DatasetFileError(ValueError):
-    """A dataset file is truncated, corrupted or not what its name says."""
+    def __init__(self, message: str, tried=()):
+        super().__init__(message)
+        self.tried = tuple(tried)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,10 +129,11 @@ class Dataset:
     location : str
         The file or folder the arrays were read from.
     description : str
-        One human sentence for a notebook to print, e.g. ``"MNIST: shipped subset, 4,000
-        train / 1,000 test digits (no network needed)"``.
+        One human sentence: which data and, after a fallback, why, e.g. ``"MNIST: shipped
+        subset, 4,000 train / 1,000 test digits (no network needed)"``.
     notes : tuple of str
-        Why earlier sources were skipped, and any subset adjustments.
+        For instructors: why earlier sources were skipped, and any subset adjustments,
+        each once. :meth:`summary` is what a student reads.
     credit : str
         Authors and licence of the data.
     """
@@ -173,332 +156,62 @@ class Dataset:
             f"x_train={self.x_train.shape}, x_test={self.x_test.shape})"
         )
 
+    def summary(self, width=88) -> str:
+        """What a student reads: which data and why, then the credit, in short lines.
 
-# ----------------------------------------------------------------------------- file readers
+        The details an instructor needs (every source tried, how to pre-fill a folder) stay
+        in ``notes`` and in the instructor guide; after a fallback one line says where.
+        Lines are wrapped at word boundaries, so a notebook never breaks a word.
 
+        Parameters
+        ----------
+        width : int, optional
+            Longest line, in characters.
 
-def _fix(path=None) -> str:
-    return (
-        "Delete it and copy it again from the original, or run `python -m cnnviz.data "
-        "--prefill DIR` where there is internet."
-    )
+        Returns
+        -------
+        str
+            A few lines, e.g. ``"MNIST: shipped subset, ...\nCredit: MNIST by ..."``.
 
-
-def _label(path, name: str = "path") -> str:
-    """How a message names a dataset file: the parameter, then the path (shortened)."""
-    return f"`{name}` {shorten(str(path), path=True)}"
-
-
-def _check_path(path, name: str) -> Path:
-    return check_file(path, name, fix="Check the name and folder.")
-
-
-#: The most values one dataset array may claim in its header (full MNIST train: 47 million).
-MAX_DATASET_VALUES = MAX_ELEMENTS
-
-
-def read_idx(path, kind=None) -> np.ndarray:
-    """Read an idx file, the format of the original MNIST and Fashion-MNIST files.
-
-    An idx file is a 4-byte magic number (two zero bytes, a type code ``0x08`` for unsigned
-    bytes, the number of dimensions), one big-endian 4-byte size per dimension, then the
-    values. Images have magic 2051 (3 dimensions: N, rows, columns), labels 2049 (1
-    dimension: N). A name ending in ``.gz`` is decompressed first, as a stream: a header
-    that claims more than :data:`MAX_DATASET_VALUES` values is refused before anything
-    is read (so a lying header or a gzip bomb cannot fill the memory).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The file, gzip-compressed or not.
-    kind : {"images", "labels"} or None, optional
-        If given, the magic number must be that kind's.
-
-    Returns
-    -------
-    ndarray of uint8, shape given by the header, e.g. (N, 28, 28) or (N,)
-
-    Raises
-    ------
-    DatasetFileError
-        (a ValueError) for a truncated or corrupted gzip stream, a wrong magic number, a
-        payload shorter or longer than the header promises, or a header claiming too much.
-
-    Examples
-    --------
-    >>> import gzip, os, struct, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "t10k-labels-idx1-ubyte.gz")
-    >>> with gzip.open(path, "wb") as f:
-    ...     _ = f.write(struct.pack(">II", 2049, 3) + bytes([7, 2, 1]))
-    >>> read_idx(path, kind="labels")
-    array([7, 2, 1], dtype=uint8)
-    """
-    path = _check_path(path, "path")
-    if kind is not None:
-        kind = check_choice(kind, "kind", tuple(_IDX_MAGIC))
-    return _read_idx(path, kind, _label(path))
-
-
-def _read_idx(path: Path, kind, label: str) -> np.ndarray:
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as stream:
-            return _parse_idx(stream, kind, label)
-    except EOFError:
-        raise DatasetFileError(
-            f"{label} is truncated: the gzip stream ends early (an interrupted download "
-            f"or copy). {_fix()}"
-        ) from None
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise DatasetFileError(
-            f"{label} is corrupted: it is not a valid gzip file ({shorten(exc, 50)}). {_fix()}"
-        ) from None
-    except OSError as exc:
-        raise DatasetFileError(
-            f"{label} cannot be read ({exc.strerror or shorten(exc, 50)}). {_fix()}"
-        ) from None
-
-
-def _parse_idx(stream, kind, label: str) -> np.ndarray:
-    raw = stream.read(4)
-    if len(raw) < 4:
-        raise DatasetFileError(
-            f"{label} is too short to be an idx file ({len(raw)} bytes; the header alone is "
-            f"at least 8). {_fix()}"
-        )
-    magic = int.from_bytes(raw[:4], "big")
-    ndim = raw[3]
-    is_idx = raw[:2] == b"\x00\x00" and raw[2] == 0x08 and ndim > 0
-    if not is_idx or (kind is not None and magic != _IDX_MAGIC[kind]):
-        wanted = f"{_IDX_MAGIC[kind]} for {kind}" if kind is not None else "2051 or 2049"
-        raise DatasetFileError(
-            f"{label} has the wrong magic number {magic} (bytes {raw[:4].hex(' ')}); an "
-            f"MNIST idx file starts with {wanted}. Is it the right file? {_fix()}"
-        )
-    dims = stream.read(4 * ndim)
-    if len(dims) < 4 * ndim:
-        raise DatasetFileError(
-            f"{label} is truncated inside its header ({4 + len(dims)} bytes, the header of a "
-            f"{ndim}-dimensional idx file has {4 + 4 * ndim}). {_fix()}"
-        )
-    shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
-    promised = math.prod(shape)  # exact: a product of 4-byte sizes can exceed int64
-    if promised > MAX_DATASET_VALUES:
-        raise DatasetFileError(
-            f"{label} claims shape {shorten(shape, 40)} ({promised:.3g} values), more than "
-            f"the {MAX_DATASET_VALUES:,} cnnviz reads: a corrupted header? {_fix()}"
-        )
-    data = stream.read(promised)
-    if len(data) < promised:
-        raise DatasetFileError(
-            f"{label} is truncated: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but only {len(data):,} follow. {_fix()}"
-        )
-    extra = 0
-    while extra <= MAX_DATASET_VALUES and (chunk := stream.read(1 << 20)):
-        extra += len(chunk)
-    if extra:
-        found = f"{promised + extra:,}" if extra <= MAX_DATASET_VALUES else "far more"
-        raise DatasetFileError(
-            f"{label} is corrupted: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but {found} follow. {_fix()}"
-        )
-    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
-
-
-def _check_split(x, y, x_label: str, y_label: str, where) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 28, 28) uint8 images and (N,) int64 labels 0..9, or a DatasetFileError."""
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
-        raise DatasetFileError(
-            f"{where}: {x_label} must be uint8 images of shape (N, 28, 28); got "
-            f"{describe(x)}. {_fix()}"
-        )
-    if y.ndim != 1 or y.dtype.kind not in "iu":
-        raise DatasetFileError(
-            f"{where}: {y_label} must be a 1-D array of integer labels; got {describe(y)}. {_fix()}"
-        )
-    if len(x) != len(y):
-        raise DatasetFileError(
-            f"{where}: {x_label} has {len(x):,} images but {y_label} has {len(y):,} labels; "
-            f"they must match (a file from another release, or a truncated one). {_fix()}"
-        )
-    if len(y) and (y.min() < 0 or y.max() > 9):
-        raise DatasetFileError(
-            f"{where}: {y_label} must be class numbers 0..9; found {y.min()}..{y.max()}. {_fix()}"
-        )
-    return x, y.astype(np.int64)
-
-
-def read_mnist_npz(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read MNIST from a ``.npz`` file with Keras' keys ``x_train, y_train, x_test, y_test``.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Keras' ``mnist.npz`` or a file with the same keys.
-
-    Returns
-    -------
-    x_train : ndarray of uint8, shape (N, 28, 28)
-    y_train : ndarray of int64, shape (N,)
-    x_test : ndarray of uint8, shape (M, 28, 28)
-    y_test : ndarray of int64, shape (M,)
-
-    Raises
-    ------
-    DatasetFileError
-        (a ValueError) if the file is not a readable ``.npz`` (truncated, corrupted), lacks
-        a key, or holds arrays of the wrong shape, type or count.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "mnist.npz")
-    >>> x = np.zeros((2, 28, 28), np.uint8)
-    >>> np.savez(path, x_train=x, y_train=[3, 1], x_test=x[:1], y_test=[7])
-    >>> x_train, y_train, x_test, y_test = read_mnist_npz(path)
-    >>> x_train.shape, y_train, y_test
-    ((2, 28, 28), array([3, 1]), array([7]))
-    """
-    path = _check_path(path, "path")
-    label = _label(path)
-    keys = ("x_train", "y_train", "x_test", "y_test")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in keys if k not in npz.files]
-            if missing:
-                raise DatasetFileError(
-                    f"{label} lacks the key(s) {', '.join(missing)}; an MNIST .npz holds "
-                    f"{', '.join(keys)} (found {shorten(', '.join(npz.files) or 'nothing', 40)})."
-                    f" {_fix()}"
-                )
-            for key in keys:  # the headers first: a lying shape must not fill the memory
-                _check_npy_header(npz, key, label)
-            arrays = {k: npz[k] for k in keys}
-    except DatasetFileError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise DatasetFileError(
-            f"{label} is not a readable .npz file: it is truncated or corrupted "
-            f"({shorten(exc, 50)}). {_fix()}"
-        ) from None
-    x_train, y_train = _check_split(
-        arrays["x_train"], arrays["y_train"], "x_train", "y_train", label
-    )
-    x_test, y_test = _check_split(arrays["x_test"], arrays["y_test"], "x_test", "y_test", label)
-    return x_train, y_train, x_test, y_test
-
-
-def _check_npy_header(npz, key: str, label: str) -> None:
-    """Refuse an array whose header claims more than MAX_DATASET_VALUES values."""
-    with npz.zip.open(f"{key}.npy") as member:
-        version = np.lib.format.read_magic(member)
-        reader = (
-            np.lib.format.read_array_header_1_0
-            if version == (1, 0)
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, _, dtype = reader(member)
-    count = math.prod(shape)
-    if count > MAX_DATASET_VALUES:
-        raise DatasetFileError(
-            f"{label}: {key} claims shape {shorten(shape, 40)} ({count:.3g} values), more "
-            f"than the {MAX_DATASET_VALUES:,} cnnviz reads: a corrupted header? {_fix()}"
+        Examples
+        --------
+        >>> data = load_dataset("mnist", source="shipped", n_train=100, n_test=50)
+        >>> print(data.summary(width=60))
+        MNIST: shipped subset, 100 of 4,000 train / 50 of 1,000 test
+        digits (no network needed)
+        Credit: MNIST by Yann LeCun and Corinna Cortes, CC BY-SA 3.0
+        """
+        width = check_int(width, "width", minimum=40)
+        missing = [n.split(_UNAVAILABLE)[0] for n in self.notes if _UNAVAILABLE in n]
+        text = [self.description]
+        if missing:
+            text.append(
+                f"(Instructors: data.notes lists what was tried; docs/instructor-guide.md, "
+                f'"Running the course offline", says how to provide {" and ".join(missing)}.)'
+            )
+        text.append(f"Credit: {self.credit}")
+        return "\n".join(
+            line
+            for paragraph in text
+            for line in textwrap.wrap(
+                paragraph, width, break_long_words=False, break_on_hyphens=False
+            )
         )
 
 
-def read_fashion_mnist_dir(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read Fashion-MNIST's four gzip idx files from ``folder``.
-
-    Parameters
-    ----------
-    folder : str or pathlib.Path
-        A folder holding ``train-images-idx3-ubyte.gz``, ``train-labels-idx1-ubyte.gz``,
-        ``t10k-images-idx3-ubyte.gz`` and ``t10k-labels-idx1-ubyte.gz`` (Keras keeps them
-        in ``~/.keras/datasets/fashion-mnist``).
-
-    Returns
-    -------
-    x_train : ndarray of uint8, shape (N, 28, 28)
-    y_train : ndarray of int64, shape (N,)
-    x_test : ndarray of uint8, shape (M, 28, 28)
-    y_test : ndarray of int64, shape (M,)
-
-    Raises
-    ------
-    FileNotFoundError
-        If a file is missing.
-    DatasetFileError
-        (a ValueError) if a file is truncated or corrupted, or images and labels disagree.
-
-    Examples
-    --------
-    >>> import gzip, os, struct, tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> for part in ("train", "t10k"):
-    ...     with gzip.open(os.path.join(folder, f"{part}-images-idx3-ubyte.gz"), "wb") as f:
-    ...         _ = f.write(struct.pack(">IIII", 2051, 1, 28, 28) + bytes(784))
-    ...     with gzip.open(os.path.join(folder, f"{part}-labels-idx1-ubyte.gz"), "wb") as f:
-    ...         _ = f.write(struct.pack(">II", 2049, 1) + bytes([9]))
-    >>> x_train, y_train, x_test, y_test = read_fashion_mnist_dir(folder)
-    >>> x_train.shape, CLASS_NAMES["fashion_mnist"][y_train[0]]
-    ((1, 28, 28), 'Ankle boot')
-    """
-    if not isinstance(folder, str | os.PathLike):
-        raise TypeError(f"`folder` must be a folder path; got {describe(folder)}.")
-    folder = Path(folder)
-    paths = {key: folder / fname for key, fname in _FASHION_FILES.items()}
-    missing = [p.name for p in paths.values() if not _is_file(p)]
-    if missing:
-        raise MissingFileError(
-            f"`folder` {shorten(str(folder), path=True)} lacks {', '.join(missing)}."
-        )
-    arrays = {
-        key: _read_idx(
-            _check_path(path, "folder"),
-            "images" if key.startswith("x") else "labels",
-            f"`folder` file {path.name}",
-        )
-        for key, path in paths.items()
-    }
-    train = _check_split(
-        arrays["x_train"],
-        arrays["y_train"],
-        _FASHION_FILES["x_train"],
-        _FASHION_FILES["y_train"],
-        _label(folder, "folder"),
-    )
-    test = _check_split(
-        arrays["x_test"],
-        arrays["y_test"],
-        _FASHION_FILES["x_test"],
-        _FASHION_FILES["y_test"],
-        _label(folder, "folder"),
-    )
-    return (*train, *test)
-
-
-# ----------------------------------------------------------------------------- sources
-
-
-def _is_file(path: Path) -> bool:
-    """Path.is_file() that says False for names the system refuses (too long, NUL bytes)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
+_UNAVAILABLE = " not available: "
 
 
 class _Skip(Exception):
     """This source cannot provide the dataset; the message says why (for the notes)."""
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir() that says False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def keras_cache_dir() -> Path:
@@ -558,6 +271,8 @@ def _offline() -> bool:
 
 
 _DOWNLOAD_HOST = ("storage.googleapis.com", 443)
+
+
 # Seconds to wait for Keras' download server before trying the next source. School
 # firewalls often drop packets silently, and Keras' download has no timeout of its own.
 DOWNLOAD_TIMEOUT = 5.0
@@ -636,9 +351,6 @@ def _instructions(name: str, tried: list[str]) -> str:
     return "\n".join(lines)
 
 
-# ----------------------------------------------------------------------------- subsets
-
-
 def _quota(counts: np.ndarray, n: int) -> np.ndarray:
     """Per-class numbers summing to n, proportional to counts (largest remainders)."""
     exact = counts * n / counts.sum()
@@ -665,9 +377,6 @@ def _check_n(value, name: str):
     if value is None:
         return None
     return check_int(value, name, minimum=1)
-
-
-# ----------------------------------------------------------------------------- public loaders
 
 
 def load_dataset(
@@ -757,7 +466,7 @@ def load_dataset(
         return _make_dataset(
             name, candidate, location, arrays, tried, n_train, n_test, sample, seed
         )
-    raise DatasetUnavailable(_instructions(name, tried))
+    raise DatasetUnavailable(_instructions(name, tried), tried)
 
 
 def _take(x, y, n, split, sample, seed, notes):
@@ -838,25 +547,33 @@ def load_first_available(names=("fashion_mnist", "mnist"), **kwargs) -> Dataset:
         try:
             data = load_dataset(name, **kwargs)
         except DatasetUnavailable as exc:
-            skipped.append((name, str(exc)))
+            skipped.append((name, exc.tried))
             continue
         break
     else:
         data = load_dataset(names[-1], **kwargs)
     if not skipped:
         return data
-    missing = " and ".join(_TITLES[n.replace("-", "_")] for n, _ in skipped)
+    titles = [_TITLES[n.replace("-", "_")] for n, _ in skipped]
+    missing = " and ".join(titles)
+    verb = "is" if len(titles) == 1 else "are"
+    # One note per skipped dataset (its sources on one line), then the used dataset's own
+    # notes minus those that say the same thing again (the same folder, the same offline
+    # switch): every note once.
+    notes = [
+        f"{title}{_UNAVAILABLE}{'; '.join(tried)}"
+        for title, (_, tried) in zip(titles, skipped, strict=True)
+    ]
+    said = {line for _, tried in skipped for line in tried}
+    notes += [note for note in data.notes if note not in said and note not in notes]
     return dataclasses.replace(
         data,
         description=(
-            f"{data.description}. {missing} was not available, so "
-            f"{_TITLES[data.name]} is used instead."
+            f"{data.description}. {missing} {verb} not on this computer and could not be "
+            f"downloaded, so {_TITLES[data.name]} is used instead."
         ),
-        notes=tuple(msg for _, msg in skipped) + data.notes,
+        notes=tuple(notes),
     )
-
-
-# ----------------------------------------------------------------------------- instructors
 
 
 def prepare_data_dir(path, names=DATASET_NAMES, *, download=True) -> list[Path]:
@@ -969,7 +686,3 @@ def _main(argv=None) -> int:
         except (DatasetUnavailable, DatasetFileError) as exc:
             print(exc)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
