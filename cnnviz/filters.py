@@ -410,8 +410,8 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
     if padding == "valid":
         if not (ar <= row <= h - kh + ar and ac <= col <= w - kw + ac):
             raise ValueError(
-                f"`row`, `col` = ({row}, {col}) is too close to the border for a {kh}x{kw} kernel "
-                f"with padding='valid': it has no output there. Choose a row in "
+                f"`row`, `col`: pixel ({row}, {col}) is too close to the border for a "
+                f"{kh}x{kw} kernel with padding='valid': it has no output there. Choose a row in "
                 f"{ar}..{h - kh + ar} and a column in {ac}..{w - kw + ac}, or use "
                 f"padding='same'."
             )

@@ -21,6 +21,7 @@ from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
     NumberGrid,
+    _amount,
     _cached_sample,
     _check_names,
     _error_html,
@@ -271,7 +272,7 @@ def _result_caption(image, result, mode) -> str:
     above = float((result > 255).mean()) * 100
     parts = [
         f"{image.shape[0]}×{image.shape[1]} input → {result.shape[0]}×{result.shape[1]} output",
-        f"values {low:,.1f} … {high:,.1f}",
+        f"values {_amount(low)} … {_amount(high)}",
     ]
     if mode in ("clip", "relu") and negative:
         parts.append(f"<b>{negative:.0f}% of pixels are negative and shown as black</b>")

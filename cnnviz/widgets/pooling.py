@@ -17,6 +17,7 @@ from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
     NumberGrid,
+    _amount,
     _cached_sample,
     _check_names,
     _error_html,
@@ -429,7 +430,7 @@ class PoolingExplorer(widgets.VBox):
             f'<span style="font-size:1.15em"><b>{arrows}</b></span> '
             f"({kind} pooling {size}×{size}, stride {stride}, {steps}×)"
         )
-        peaks = " → ".join(f"{m.max():,.0f}" for m in maps)
+        peaks = " → ".join(_amount(m.max(), 0) for m in maps)
         pixels = " → ".join(f"{m.size:,}" for m in maps)
         self.caption.value = (
             f'<span style="color:#333">pixels: {pixels}; strongest response: {peaks}'
