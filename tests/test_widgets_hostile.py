@@ -148,6 +148,15 @@ def fuzz(data, widget, steps=12):
 BUILDERS = {
     "kernel_editor": lambda: W.kernel_editor(image="worked_example"),
     "pixel_inspector": lambda: W.pixel_inspector(image="worked_example"),
+    # A kernel larger than the 7x7 image: only padding='same' has pixels to inspect.
+    "pixel_inspector_big_kernel": lambda: W.pixel_inspector(
+        image="worked_example",
+        kernel=np.ones((9, 9)),
+        row=0,
+        col=0,
+        padding="same",
+        images=["worked_example", "checkerboard"],
+    ),
     "pooling_sandbox": lambda: W.pooling_sandbox(seed=0),
     "pooling_explorer": lambda: W.pooling_explorer(image="checkerboard"),
     "shift_explorer": lambda: W.shift_explorer(crop=32),
@@ -205,6 +214,16 @@ def test_huge_finite_kernel_cells_weight_and_bias_keep_the_widget_alive(text):
     sandbox = W.pooling_sandbox(seed=0)
     sandbox.cells[0][0].value = text
     sandbox.cells[0][1].value = text
+
+
+def test_switching_to_a_padding_the_kernel_does_not_fit_is_told_not_raised():
+    inspector = BUILDERS["pixel_inspector_big_kernel"]()
+    good = pictures(inspector)
+    inspector.padding.value = "valid"  # a 9x9 kernel has no valid pixel in a 7x7 image
+    assert pictures(inspector) == good
+    assert any("does not fit" in m for m in messages(inspector))
+    inspector.image_menu.value = "checkerboard"  # a larger image: there is one again
+    assert pictures(inspector) != good
 
 
 def test_an_echoed_message_is_short():

@@ -498,7 +498,11 @@ class PixelInspector(widgets.VBox):
     def _on_setting(self, change):
         if self._busy:
             return
-        self._set_ranges(self.row.value, self.col.value, strict=False)
+        try:  # image, kernel and padding together may leave no pixel with an output
+            self._set_ranges(self.row.value, self.col.value, strict=False)
+        except ValueError as error:
+            self.message.value = _error_html(f"{error} The pictures show the last valid pixel.")
+            return
         self._update()
 
     # -- work
@@ -513,7 +517,7 @@ class PixelInspector(widgets.VBox):
             rows, cols = (0, h - 1), (0, w - 1)
         if rows[1] < rows[0] or cols[1] < cols[0]:
             raise ValueError(
-                f"the kernel ({kh}x{kw}) does not fit in the image ({h}x{w}) with "
+                f"`kernel` ({kh}x{kw}) does not fit in `image` ({h}x{w}) with "
                 f"padding='valid'; use padding='same' or a larger image."
             )
         if strict:

@@ -162,10 +162,14 @@ class PoolingSandbox(widgets.VBox):
         values = self.grid.read()
         if values is None:
             return
-        if self.kind.value == "max":
-            result, winners = max_pool(values), pool_winners(values)
-        else:
-            result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        try:  # four huge finite numbers can overflow their average
+            if self.kind.value == "max":
+                result, winners = max_pool(values), pool_winners(values)
+            else:
+                result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        except (TypeError, ValueError) as error:
+            self.message.value = _error_html(f"{error} {self.grid.kept}")
+            return
         self.message.value = ""
         self.values, self.result, self.winners = values, result, winners
         self._draw()
