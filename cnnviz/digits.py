@@ -49,6 +49,7 @@ __all__ = [
     "BOX_SIZE",
     "FIELD_SIZE",
     "GRID_SIZE",
+    "MIN_STROKE_SPAN",
     "SAMPLE_GRID",
     "DigitSteps",
     "draw_stroke",
@@ -56,6 +57,7 @@ __all__ = [
     "image_to_grid",
     "parse_grid",
     "prepare_digit",
+    "stroke_span",
 ]
 
 #: Side of the 28x28 field the models take.
@@ -66,6 +68,10 @@ BOX_SIZE = 20
 GRID_SIZE = 14
 #: Smallest difference between background and ink (out of 255) that counts as a drawing.
 MIN_CONTRAST = 16.0
+#: Fewest stroke widths the ink's longest side must span to be a digit (see
+#: :func:`stroke_span`): a dot or a blob spans about 1, and every one of the 5,000 MNIST
+#: digits shipped with cnnviz spans at least 2 (half of them 5 or more); 1.5 is halfway.
+MIN_STROKE_SPAN = 1.5
 
 #: A handwritten-looking 2 in the text grid (``#`` is ink): the digit pad starts with it.
 SAMPLE_GRID = "\n".join(
@@ -182,7 +188,7 @@ def _resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         return image.copy()
     shrinking = rows * cols < image.shape[0] * image.shape[1]
     resample = Image.Resampling.LANCZOS if shrinking else Image.Resampling.BILINEAR
-    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32), mode="F")
+    picture = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32))  # mode "F"
     out = np.asarray(picture.resize((cols, rows), resample), dtype=np.float64)
     return np.clip(out, 0.0, 255.0)
 
@@ -221,6 +227,53 @@ def _as_gray(image) -> np.ndarray:
     return arr
 
 
+def stroke_span(ink) -> float:
+    """How many stroke widths the ink's longest side spans: about 1 for a dot, 5 for a 2.
+
+    A digit is a line drawn with a pen, so its bounding box is several pen widths long; a
+    dot, a blob or a single typed ``#`` is about one pen width across whatever its size,
+    and enlarging it to 20 pixels makes a disc or a square that a network answers with
+    confidence. The stroke width is read from the ink itself: twice the median distance
+    from the ridge of the strokes (the pixels farthest from the paper in their
+    neighbourhood) to the nearest paper, so a filled loop does not count as one thick
+    stroke.
+
+    Parameters
+    ----------
+    ink : array_like of bool, shape (H, W)
+        True where there is ink (at least one pixel).
+
+    Returns
+    -------
+    float
+        ``longest side of the ink's bounding box / stroke width``.
+
+    Examples
+    --------
+    >>> bar = np.zeros((30, 30), dtype=bool)
+    >>> bar[5:25, 13:17] = True  # a "1": 20 pixels long, 4 wide
+    >>> stroke_span(bar)
+    5.0
+    >>> stroke_span(np.ones((4, 4), dtype=bool))  # a square blob
+    1.0
+    """
+    from scipy import ndimage
+
+    mask = np.asarray(ink)
+    if mask.dtype != bool or mask.ndim != 2 or not mask.any():
+        raise ValueError(
+            f"`ink` must be a 2-D bool array with at least one True pixel; got "
+            f"{describe(ink)}. Pass e.g. `image > 0.1 * 255`."
+        )
+    mask = np.pad(mask, 1)  # the paper goes on around the picture
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    side = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    distance = ndimage.distance_transform_edt(mask)
+    ridge = mask & (ndimage.maximum_filter(distance, size=3) == distance)
+    return float(side / (2.0 * np.median(distance[ridge])))
+
+
 def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
     """Pre-process one digit like MNIST's: grayscale, invert, crop, 20 px, centre, 0..1.
 
@@ -251,8 +304,10 @@ def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
         For something that is not an image.
     ValueError
         For a wrong shape, values outside 0..255, NaN, or an image that is blank (no ink
-        stands out from the background); a file that is not an image, is truncated or is
-        huge (from :func:`cnnviz.images.load_image`).
+        stands out from the background); for ink too small or too thin to be a digit (a
+        dot, a blob: it spans fewer than :data:`MIN_STROKE_SPAN` stroke widths, see
+        :func:`stroke_span`); a file that is not an image, is truncated or is huge (from
+        :func:`cnnviz.images.load_image`).
 
     Examples
     --------
@@ -282,10 +337,15 @@ def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
 
     low, high = float(gray.min()), float(gray.max())
     if high - low < MIN_CONTRAST:
+        # "between 255 and 255" reads oddly: one value is said as one value.
+        levels_said = (
+            f"every pixel is {low:.0f}"
+            if f"{low:.0f}" == f"{high:.0f}"
+            else f"every pixel lies between {low:.0f} and {high:.0f}"
+        )
         raise ValueError(
-            f"`image` looks blank: every pixel lies between {low:.0f} and {high:.0f}, so no "
-            f"ink stands out from the background. Draw or photograph a digit with more "
-            f"contrast (dark on light or light on dark)."
+            f"`image` looks blank: {levels_said}, so no ink stands out from the background. "
+            f"Draw or photograph a digit with more contrast (dark on light or light on dark)."
         )
     notes = []
     if invert == "auto":
@@ -319,6 +379,14 @@ def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
     # Shrinking a thin pen line a hundred times makes it faint: the brightest pixel goes
     # back to 255, as in MNIST. (The crop holds ink, so the maximum is positive.)
     scaled *= 255.0 / scaled.max()
+    # Judged at MNIST's own scale (the 20-pixel box), where MNIST's digits were measured.
+    span = stroke_span(scaled > threshold * 255.0)
+    if span < MIN_STROKE_SPAN:
+        raise ValueError(
+            f"`image` is too small or too thin to be a digit: its ink is only {span:.1f} "
+            f"stroke widths across (a dot or a blob), and every MNIST digit spans at least "
+            f"2. Draw the digit larger, filling most of the square."
+        )
 
     centre = FIELD_SIZE / 2
     mass_row, mass_col = ndimage.center_of_mass(scaled)

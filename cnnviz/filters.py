@@ -30,6 +30,7 @@ from cnnviz._validation import (
 __all__ = [
     "KERNELS",
     "KERNEL_DESCRIPTIONS",
+    "KERNEL_WEIGHTS",
     "DISPLAY_MODES",
     "PixelProducts",
     "apply_filter",
@@ -60,6 +61,12 @@ KERNELS: dict[str, np.ndarray] = {
     "emboss": _frozen([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
     "course_example": _frozen([[-1, 0, -2], [0.5, 4.5, -1.5], [1.5, 2, -3]]),
 }
+
+#: The normalising weight of the presets whose cells read best as whole numbers:
+#: ``KERNELS[name] == KERNEL_WEIGHTS[name] * cells`` with whole-number ``cells``. The kernel
+#: editor shows those cells and puts this weight in its "Weight ×" field, so a blur reads
+#: as nine 1s times 1/9 (the average of nine pixels). Presets not listed have weight 1.
+KERNEL_WEIGHTS: dict[str, float] = {"blur": 1 / 9, "gaussian_blur": 1 / 16}
 
 #: One line per preset: what it keeps.
 KERNEL_DESCRIPTIONS: dict[str, str] = {
@@ -395,8 +402,8 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
 
     >>> patch = [[0, 64, 128], [48, 192, 144], [142, 226, 168]]
     >>> p = pixel_products(patch, KERNELS["course_example"], 1, 1)
-    >>> p.products[1, 1], p.total, p.output_index
-    (np.float64(864.0), np.float64(577.0), (0, 0))
+    >>> float(p.products[1, 1]), float(p.total), p.output_index
+    (864.0, 577.0, (0, 0))
     """
     img, ker, combine = _check_image_and_kernel(image, kernel)
     padding = check_choice(padding, "padding", _PADDINGS)

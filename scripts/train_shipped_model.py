@@ -22,9 +22,11 @@ Run from the repository root (under a minute on 2 CPUs)::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -44,6 +46,18 @@ MAX_SHIFT = 2.0  # pixels
 MAX_ROTATION = 12.0  # degrees
 MAX_ZOOM = 0.1  # relative
 
+# Config keys that newer Keras writes and older Keras 3 refuses ("unexpected keyword
+# argument"), with the value that means "not used". Dropped when they hold it, so every
+# supported Keras (pyproject.toml: keras>=3.3) loads the file: Keras 3.15 added the
+# initializers' input_axes/output_axes; InputLayer's optional and Dense's
+# quantization_config came after 3.3 too.
+NEW_KEYS_AT_DEFAULT = {
+    "input_axes": None,
+    "output_axes": None,
+    "optional": False,
+    "quantization_config": None,
+}
+
 
 def augment(images: np.ndarray, copies: int, seed: int = SEED) -> np.ndarray:
     """``copies`` randomly moved, turned and resized versions of every image, uint8."""
@@ -60,6 +74,31 @@ def augment(images: np.ndarray, copies: int, seed: int = SEED) -> np.ndarray:
         moved = ndimage.affine_transform(image.astype(np.float64), inverse, offset, order=1)
         out[i] = np.clip(np.round(moved), 0, 255)
     return out
+
+
+def without_new_defaults(config):
+    """``config`` (parsed config.json) without the keys of :data:`NEW_KEYS_AT_DEFAULT`
+    that hold their default."""
+    if isinstance(config, dict):
+        return {
+            key: without_new_defaults(value)
+            for key, value in config.items()
+            if not (key in NEW_KEYS_AT_DEFAULT and value == NEW_KEYS_AT_DEFAULT[key])
+        }
+    if isinstance(config, list):
+        return [without_new_defaults(value) for value in config]
+    return config
+
+
+def make_portable(path: Path) -> None:
+    """Rewrite the ``.keras`` file at ``path`` so that older Keras 3 versions read it."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in members:
+            if info.filename == "config.json":
+                data = json.dumps(without_new_defaults(json.loads(data))).encode()
+            archive.writestr(info, data)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     clean.set_weights(model.get_weights())
     args.output.parent.mkdir(parents=True, exist_ok=True)
     clean.save(args.output)
+    make_portable(args.output)
 
     reloaded = models.load_pretrained(args.output)
     probs = models.predict(reloaded, data.x_test)

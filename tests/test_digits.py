@@ -17,12 +17,14 @@ from scipy import ndimage
 from cnnviz import digits
 from cnnviz.data import load_dataset
 from cnnviz.digits import (
+    MIN_STROKE_SPAN,
     SAMPLE_GRID,
     draw_stroke,
     grid_to_image,
     image_to_grid,
     parse_grid,
     prepare_digit,
+    stroke_span,
 )
 
 
@@ -231,7 +233,12 @@ def test_prepared_shipped_digits_are_still_classified_correctly(shipped):
         (
             np.full((30, 30), 200.0),
             ValueError,
-            r"looks blank: every pixel lies between 200 and 200",
+            r"looks blank: every pixel is 200, so no ink",
+        ),
+        (
+            np.linspace(100, 110, 900).reshape(30, 30),
+            ValueError,
+            r"looks blank: every pixel lies between 100 and 110, so no ink",
         ),
         (np.linspace(100, 110, 900).reshape(30, 30), ValueError, r"looks blank"),
         (np.full((30, 30), 300.0), ValueError, r"pixel values 0\.\.255.*got 300\.\.300"),
@@ -265,6 +272,84 @@ def test_prepare_digit_argument_errors():
         prepare_digit(ring(), threshold=1.5)
     with pytest.raises(TypeError, match=r"`threshold` must be a real number"):
         prepare_digit(ring(), threshold="0.1")
+
+
+# --------------------------------------------------------------------------- not a digit
+# Issue 10, item 3: a single dot was enlarged to a 20-pixel disc and answered "8 (88%)", and
+# so was a single typed '#'. A digit is a line: its ink spans several pen widths.
+def pad_drawing(*strokes, radius=11.0, size=280):
+    """Black strokes on a white square, as the digit pad draws them."""
+    paper = np.full((size, size), 255.0)
+    for points in strokes:
+        draw_stroke(paper, points, radius)
+    return paper
+
+
+def typed(*cells):
+    """A typed 14x14 grid with '#' at the given (row, column) cells, as a 28x28 picture."""
+    grid = np.zeros((14, 14), dtype=bool)
+    for r, c in cells:
+        grid[r, c] = True
+    return grid_to_image(grid)
+
+
+NOT_DIGITS = {
+    "a dot on the pad": pad_drawing([(140, 140)]),
+    "a dot near the corner": pad_drawing([(30, 250)]),
+    "a tiny jiggle": pad_drawing([(140, 140), (146, 143), (141, 147)]),
+    "a short dash": pad_drawing([(140, 140), (150, 140)]),
+    "one typed #": typed((6, 6)),
+    "a typed 2x2 block": typed((6, 6), (6, 7), (7, 6), (7, 7)),
+    "a filled disc photo": np.where(
+        np.hypot(*np.mgrid[-50:50, -60:60]) < 30, 0.0, 255.0
+    ),  # a big blob: too thick for its size, whatever its pixels
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_DIGITS))
+def test_a_dot_or_blob_is_not_a_digit(name):
+    with pytest.raises(ValueError, match=r"too small or too thin to be a digit: its ink is only"):
+        prepare_digit(NOT_DIGITS[name])
+
+
+def test_real_drawings_are_digits():
+    """Small but line-like drawings pass: a short 1, a small 7, two typed cells in a row."""
+    for image in (
+        pad_drawing([(140, 110), (140, 170)]),  # a "1", 60 px on the 280 px pad
+        pad_drawing([(120, 120), (160, 120), (130, 160)]),  # a "7", 40 px wide
+        typed((6, 6), (7, 6)),  # a short bar typed as two cells
+        grid_to_image(parse_grid(SAMPLE_GRID)),
+    ):
+        assert_mnist_form(prepare_digit(image))
+
+
+def test_no_shipped_mnist_digit_is_rejected(shipped):
+    """All 5,000 shipped digits go through, and each spans at least 2 stroke widths at the
+    20-pixel scale (the margin MIN_STROKE_SPAN keeps below them)."""
+    spans = []
+    for x in np.concatenate([shipped.x_train, shipped.x_test]):
+        steps = prepare_digit(x)  # raises if rejected
+        spans.append(stroke_span(steps.scaled > 0.1 * 255))
+    assert len(spans) == 5000
+    assert min(spans) >= 2.0 > MIN_STROKE_SPAN
+    assert np.median(spans) >= 4.0  # typical digits are far from the limit
+
+
+def test_stroke_span_known_answers():
+    bar = np.zeros((40, 40), dtype=bool)
+    bar[5:35, 10:16] = True  # 30 long, 6 wide
+    assert stroke_span(bar) == pytest.approx(5.0)
+    rows, cols = np.mgrid[:41, :41]
+    disc = np.hypot(rows - 20, cols - 20) <= 15
+    assert stroke_span(disc) == pytest.approx(1.0, abs=0.1)
+    ring_mask = ring() > 0  # a "0": 41 across, 9 wide
+    assert 3.5 < stroke_span(ring_mask) < 5.5
+    edge = np.zeros((5, 5), dtype=bool)
+    edge[:, 0] = True  # touching the border: the paper continues outside
+    assert stroke_span(edge) == pytest.approx(5 / 2)
+    for bad in (np.zeros((5, 5), dtype=bool), np.ones(5, dtype=bool), [[1, 0]]):
+        with pytest.raises(ValueError, match=r"`ink` must be a 2-D bool array"):
+            stroke_span(bad)
 
 
 def test_a_thin_line_shrunk_a_lot_is_made_bright_again():

@@ -195,14 +195,46 @@ def test_unknown_sample_suggests_a_close_name():
     assert "Did you mean" not in str(info.value)
 
 
-def test_missing_packaged_file_says_how_to_fix(monkeypatch, tmp_path):
-    monkeypatch.setattr(images, "_packaged_path", lambda origin, name: tmp_path / name)
+@pytest.mark.parametrize(
+    "error",
+    [
+        # What scikit-image raises for a file missing from its data folder: without pooch,
+        # and with pooch but no network.
+        ModuleNotFoundError("The requested file is part of the scikit-image distribution"),
+        ConnectionError("Tried to download a scikit-image dataset, but no internet"),
+    ],
+)
+def test_missing_skimage_file_says_how_to_fix(monkeypatch, error):
+    import skimage.data
+
+    def damaged():
+        raise error
+
+    monkeypatch.setattr(skimage.data, "brick", damaged)
     images._cached_sample.cache_clear()
     try:
-        with pytest.raises(FileNotFoundError, match=r"brick\.png is missing.*scikit-image.*pip"):
+        with pytest.raises(
+            FileNotFoundError, match=r"skimage\.data\.brick\(\).*damaged.*pip install --force"
+        ):
             load_sample("brick")
     finally:
         images._cached_sample.cache_clear()
+
+
+def test_missing_matplotlib_file_says_how_to_fix(monkeypatch, tmp_path):
+    monkeypatch.setattr(images, "_matplotlib_path", lambda name: tmp_path / name)
+    images._cached_sample.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match=r"grace_hopper\.jpg is missing.*matplotlib"):
+            load_sample("grace_hopper")
+    finally:
+        images._cached_sample.cache_clear()
+
+
+def test_samples_come_through_the_public_api_not_a_path_inside_the_package():
+    source = Path(images.__file__).read_text(encoding="utf-8")
+    assert "importlib" not in source and "resources.files" not in source
+    assert 'skimage" / "data' not in source.replace("'", '"')
 
 
 def test_sample_name_is_case_insensitive():
@@ -289,7 +321,7 @@ def rgba_image():
         [[[255, 0, 0, 0], [0, 0, 0, 128], [255, 0, 0, 255], [255, 255, 255, 255]]],
         dtype=np.uint8,
     )
-    return Image.fromarray(pixels, mode="RGBA")
+    return Image.fromarray(pixels)
 
 
 def test_rgba_is_composited_over_white(tmp_path):
@@ -308,7 +340,7 @@ def test_rgba_is_composited_over_white(tmp_path):
 
 def test_la_is_composited_over_white(tmp_path):
     pixels = np.array([[[0, 0], [0, 128], [40, 255]]], dtype=np.uint8)
-    path = save(tmp_path, Image.fromarray(pixels, mode="LA"), "la.png")
+    path = save(tmp_path, Image.fromarray(pixels), "la.png")
     np.testing.assert_allclose(load_image(path), [[255, 127.5, 40]], atol=0.6)
 
 
@@ -353,7 +385,7 @@ def test_sixteen_bit_grayscale_is_scaled(tmp_path):
 
 def test_mode_I_is_read_as_16_bit(tmp_path):
     values = np.array([[0, 65535, 1000]], dtype=np.int32)
-    path = save(tmp_path, Image.fromarray(values, mode="I"), "int32.tif")
+    path = save(tmp_path, Image.fromarray(values), "int32.tif")
     with Image.open(path) as check:
         assert check.mode == "I"
     np.testing.assert_allclose(load_image(path), [[0, 255, 1000 * 255 / 65535]])
@@ -369,25 +401,30 @@ def test_mode_I_is_read_as_16_bit(tmp_path):
 )
 def test_float_image(tmp_path, values, expected):
     arr = np.array([values], dtype=np.float32)
-    path = save(tmp_path, Image.fromarray(arr, mode="F"), "float.tif")
+    path = save(tmp_path, Image.fromarray(arr), "float.tif")
     np.testing.assert_allclose(load_image(path), [expected], atol=1e-4)
 
 
 def test_float_image_with_nan_is_refused(tmp_path):
     arr = np.array([[0.0, np.nan, 1.0]], dtype=np.float32)
-    path = save(tmp_path, Image.fromarray(arr, mode="F"), "nan.tif")
+    path = save(tmp_path, Image.fromarray(arr), "nan.tif")
     with pytest.raises(ValueError, match="NaN or infinite values"):
         load_image(path)
 
 
+def cmyk_image(cmyk):
+    """(H, W, 4) uint8 ink -> a CMYK Pillow image (fromarray would guess RGBA)."""
+    return Image.frombytes("CMYK", (cmyk.shape[1], cmyk.shape[0]), cmyk.tobytes())
+
+
 def test_cmyk_image(tmp_path):
     cmyk = np.array([[[0, 0, 0, 0], [255, 0, 0, 0], [0, 0, 0, 255]]], dtype=np.uint8)
-    path = save(tmp_path, Image.fromarray(cmyk, mode="CMYK"), "cmyk.tif")
+    path = save(tmp_path, cmyk_image(cmyk), "cmyk.tif")
     # no ink is white, full cyan is (0, 255, 255), full black ink is black
     np.testing.assert_array_equal(
         load_image(path, color=True), [[[255, 255, 255], [0, 255, 255], [0, 0, 0]]]
     )
-    jpeg = save(tmp_path, Image.fromarray(cmyk, mode="CMYK").resize((24, 8)), "cmyk.jpg")
+    jpeg = save(tmp_path, cmyk_image(cmyk).resize((24, 8)), "cmyk.jpg")
     assert load_image(jpeg, color=True).shape == (8, 24, 3)
 
 

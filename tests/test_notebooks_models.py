@@ -9,6 +9,7 @@ printed, including the data source of notebook 04 with and without Fashion-MNIST
 from __future__ import annotations
 
 import gzip
+import re
 import struct
 
 import nbformat
@@ -125,6 +126,8 @@ def test_05_checks_activations_and_the_bridge():
     for layer in ("conv1", "pool1", "conv2", "pool2"):
         assert f"{layer}: (3, " in text and "equal to the layer's own output" in text
     assert "equal: a Conv2D filter is apply_filter + bias, then ReLU" in text
+    # Issue 10, item 6: the index of the test digit and its class, each said as what it is.
+    assert re.search(r"test digit number \d+ \(its index in data\.x_test\); its class: 4\n", text)
     assert "matches the activations" in text
     assert "all 64 conv2 values at (5, 4) unchanged" in text
 

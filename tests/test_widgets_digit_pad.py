@@ -151,6 +151,68 @@ def test_typed_grid_edits(pad):
     assert_same(snapshot(pad), before)
 
 
+def test_a_dot_is_refused_and_the_last_good_answer_stays(pad, calls):
+    """Issue 10, item 3: a dot drawn or a single '#' typed is said to be too small to be a
+    digit, not answered "8 (88%)"; the last good answer stays and the model is not asked."""
+    pad.stroke([(140, 40), (140, 240)])
+    before, asked = snapshot(pad), len(calls["predict"])
+    pad.clear_drawing()
+    pad.on_mouse_down(140, 140)  # a click: one dot
+    pad.on_mouse_up(140, 140)
+    assert "too small or too thin to be a digit" in pad.draw_message.value
+    assert "The prediction shown is the last good one" in pad.draw_message.value
+    assert_same(snapshot(pad), before)
+    pad.grid.value = "\n".join("......#......." if r == 6 else "." * 14 for r in range(14))
+    assert "too small or too thin to be a digit" in pad.grid_message.value
+    assert_same(snapshot(pad), before)
+    assert len(calls["predict"]) == asked
+
+
+def test_a_stroke_goes_on_when_the_pointer_comes_back_held(pad, calls):
+    """Issue 10, item 3: a 7 whose stroke left the square was classified at once and the
+    rest, drawn after coming back in with the button held, was lost."""
+    assert pad.events is not None and pad.events.source is pad.canvas
+    assert pad.events.watched_events == ["mouseenter"]
+    pad.clear_drawing()
+    pad.on_mouse_down(60, 60)
+    pad.on_mouse_move(230, 60)  # the top bar of a 7
+    pad.on_mouse_out(279, 60)  # slips off the right edge
+    assert pad.source == "your drawing"  # what is there is answered (the button may be up)
+    pad.on_pointer_enter(buttons=1)  # back in, button still held
+    pad.on_mouse_move(220, 70)
+    pad.on_mouse_move(120, 240)  # the stem
+    pad.on_mouse_up(120, 240)
+    reference = np.full((280, 280), 255.0)
+    draw_stroke(reference, [(60, 60), (230, 60), (279, 60)], pad.brush)
+    draw_stroke(reference, [(220, 70), (120, 240)], pad.brush)  # not across the edge
+    np.testing.assert_array_equal(pad.raster, reference)
+    assert pad.prediction == 7
+
+    # Came back with the button up (let go outside): moving draws nothing.
+    pad.clear_drawing()
+    pad.stroke([(140, 40), (140, 200)])
+    pad.on_mouse_down(140, 200)
+    pad.on_mouse_out(140, 279)
+    pad.on_pointer_enter(buttons=0)
+    before = pad.raster.copy()
+    pad.on_mouse_move(40, 40)
+    pad.on_mouse_move(60, 100)
+    np.testing.assert_array_equal(pad.raster, before)
+    # Entering without having left mid-stroke never starts drawing either.
+    pad.on_pointer_enter(buttons=1)
+    pad.on_mouse_move(200, 200)
+    np.testing.assert_array_equal(pad.raster, before)
+
+
+def test_the_drawing_square_has_a_visible_frame(pad):
+    """Issue 10, item 3: white paper on a white page showed nowhere to draw after Clear."""
+    assert pad.frame.children == (pad.canvas,)
+    assert pad.frame.layout.border.startswith("2px solid")
+    assert "cnnviz-digit-pad-frame" in pad.frame._dom_classes
+    draw_page = pad.tabs.children[0]
+    assert pad.frame in draw_page.children
+
+
 def test_pad_without_a_drawing_surface(model):
     pad = W.digit_pad(model, canvas=False)
     assert pad.canvas is None and pad.tabs.titles == ("Upload", "Type")

@@ -105,18 +105,68 @@ def test_course_example_preset_shows_its_decimals():
     assert editor.result[2, 2] == 577
 
 
-def test_blur_preset_shows_ninths_and_parses_back_exactly(editor):
+def test_blur_preset_shows_ones_and_the_normalising_weight(editor):
+    """Issue 10, item 1: notebook 01 says "blur, then set Weight × to 1 instead of 1/9": the
+    preset must put the 1/9 in Weight × (and 1s in the cells) for that step to do anything."""
+    brick = load_sample("brick")
     editor.preset.value = "blur"
-    assert editor.cells[0][0].value == "1/9"
+    assert [c.value for row in editor.cells for c in row] == ["1"] * 9
+    assert editor.weight.value == "1/9"
+    np.testing.assert_allclose(editor.result, correlate_valid(brick, np.ones((3, 3))) / 9)
+    assert "averages" in editor.description.value
+    editor.weight.value = "1"  # the student's step 3: nine pixels summed, not averaged
+    np.testing.assert_allclose(editor.result, correlate_valid(brick, np.ones((3, 3))))
+    assert editor.preset.value == "custom"  # no longer the blur
+    editor.preset.value = "gaussian_blur"
+    assert [c.value for c in editor.cells[1]] == ["2", "4", "2"]
+    assert editor.weight.value == "1/16"
+    editor.preset.value = "sharpen"  # a preset is a whole filter: its weight is 1
+    assert editor.weight.value == "1" and editor.preset.value == "sharpen"
+
+
+def test_blur_typed_as_ninths_is_still_the_blur(editor):
+    for row in editor.cells:
+        for cell in row:
+            cell.value = "1/9"
+    assert editor.preset.value == "blur" and editor.weight.value == "1"
     np.testing.assert_allclose(editor.kernel, np.full((3, 3), 1 / 9), rtol=0, atol=1e-15)
 
 
-def test_learned_kernel_values_are_kept_exactly():
+def test_notebook_01_step_3_matches_the_blur_preset(editor):
+    """The instruction and the preset agree: what the text says the fields show, they show."""
+    import nbformat
+    from _notebook_runner import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "01_what_a_filter_does.ipynb", as_version=4)
+    step = next(
+        line
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.split("\n\n")
+        if "3. `blur`" in line
+    )
+    editor.preset.value = "blur"
+    assert f"Weight ×** shows `{editor.weight.value}`" in " ".join(step.split()), step
+    assert f"cells all `{editor.cells[0][0].value}`" in " ".join(step.split()), step
+
+
+def test_learned_kernel_values_are_rounded_for_reading_and_kept_exactly():
+    """Issue 10, item 7: learned values fit their fields ("-0.0360(" was cut off); the exact
+    values stay behind the text, in the cells and in Bias +."""
     kernel = np.array([[0.0123456789, -0.98765, 0.5], [0.1, 1 / 7, 0], [2.5e-5, 3, -1]])
-    editor = W.kernel_editor(load_sample("camera"), kernel)
-    assert editor.cells[0][0].value == "0.0123457"
+    editor = W.kernel_editor(load_sample("camera"), kernel, bias=-0.00449123)
+    shown = [c.value for row in editor.cells for c in row]
+    assert shown == ["0.0123", "-0.988", "0.5", "0.1", "0.143", "0", "2.5e-05", "3", "-1"]
+    assert editor.bias.value == "-0.00449"
     np.testing.assert_array_equal(editor.kernel, kernel)
-    np.testing.assert_allclose(editor.result, correlate_valid(load_sample("camera"), kernel))
+    expected = correlate_valid(load_sample("camera"), kernel) - 0.00449123
+    np.testing.assert_allclose(editor.result, expected, rtol=1e-12)
+    # Every shown text fits its field: at most 8 characters in an 80 px cell.
+    assert all(len(text) <= 8 for text in shown) and editor.cells[0][0].layout.width == "80px"
+    editor.cells[0][0].value = "0.5"  # a typed value replaces the exact one
+    assert editor.kernel[0, 0] == 0.5
+    editor.bias.value = "0"
+    np.testing.assert_allclose(editor.result, correlate_valid(load_sample("camera"), editor.kernel))
 
 
 def test_mode_change_does_not_recompute_the_filter(editor, count_filters):

@@ -27,9 +27,33 @@ def _tag(widget_name: str, parts: dict) -> None:
 
 
 def _message(css_class: str) -> widgets.HTML:
-    label = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+    """The HTML a widget writes its messages into: a line of its own, always there.
+
+    Its flex basis is the whole width, so in a row made by :func:`_beside` it wraps onto its
+    own line under the controls, and its height is reserved even when empty: a message
+    appearing never squeezes, clips or moves a control.
+    """
+    label = widgets.HTML(
+        value="", layout=widgets.Layout(min_height="1.5em", width="100%", flex="0 0 100%")
+    )
     label.add_class(css_class)
     return label
+
+
+def _beside(*children, **layout) -> widgets.HBox:
+    """A row of controls that keep their size: a long message or a narrow page makes the row
+    wrap instead of shrinking a control (the fourth column of a grid, an upload button).
+
+    Children whose layout sets no ``flex`` get ``0 0 auto`` (never shrink); a message from
+    :func:`_message` takes a line of its own.
+    """
+    for child in children:
+        if not child.layout.flex:
+            child.layout.flex = "0 0 auto"
+    return widgets.HBox(
+        list(children),
+        layout=widgets.Layout(flex_flow="row wrap", align_items="center", **layout),
+    )
 
 
 def _error_html(error: Exception) -> str:
@@ -59,7 +83,37 @@ def _fmt(value) -> str:
     for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
         if abs(value * denominator - round(value * denominator)) < 1e-12:
             return f"{round(value * denominator)}/{denominator}"
-    return f"{value:.6g}"
+    # Anything else (a learned weight such as -0.0360012) is rounded to three significant
+    # digits so it fits its field and reads at a glance; a NumberField keeps the exact value.
+    if 1e-4 <= abs(value) < 1e6:
+        return np.format_float_positional(value, precision=3, fractional=False, trim="-")
+    return f"{value:.3g}"
+
+
+class NumberField(widgets.Text):
+    """A text field for one number: shows it rounded, keeps the exact value behind the text.
+
+    Typed text is parsed as a number (``-1``, ``0.5``, ``1/9``), never evaluated as code.
+    After :meth:`set_number` the field shows e.g. ``-0.036`` for -0.0360012; :meth:`number`
+    returns the exact value while that text is unchanged, and the typed number once it
+    changes, so a learned kernel loaded into the editor computes exactly what the layer does.
+    """
+
+    def set_number(self, value) -> None:
+        """Show ``value`` rounded (see ``_fmt``) and remember it exactly."""
+        text = _fmt(value)
+        self._exact = (text, float(value))
+        self.value = text
+
+    def number(self, name: str) -> float:
+        """The exact value if the text is still the one shown, else the parsed text.
+
+        Raises ValueError naming ``name`` for text that is not a number.
+        """
+        exact = getattr(self, "_exact", None)
+        if exact is not None and exact[0] == self.value:
+            return exact[1]
+        return parse_number(self.value, name)
 
 
 class NumberGrid(widgets.GridBox):
@@ -81,10 +135,9 @@ class NumberGrid(widgets.GridBox):
         self.shape = (rows, cols)
         self.kept = kept
         self.bad_colour = bad_colour
-        self._exact = {}
         self.cells = [
             [
-                widgets.Text(layout=widgets.Layout(width=f"{width}px"), continuous_update=True)
+                NumberField(layout=widgets.Layout(width=f"{width}px"), continuous_update=True)
                 for _ in range(cols)
             ]
             for _ in range(rows)
@@ -109,9 +162,7 @@ class NumberGrid(widgets.GridBox):
     def fill(self, values) -> None:
         """Write ``values`` (an array of the grid's shape) into the fields, exact values kept."""
         for (r, c), value in np.ndenumerate(values):
-            text = _fmt(value)
-            self._exact[r, c] = (text, float(value))
-            self.cells[r][c].value = text
+            self.cells[r][c].set_number(value)
 
     def read(self):
         """The numbers in the fields as a float array, or None if a field is not a number.
@@ -122,12 +173,8 @@ class NumberGrid(widgets.GridBox):
         values = np.empty(self.shape)
         for r, row in enumerate(self.cells):
             for c, cell in enumerate(row):
-                exact = self._exact.get((r, c))
-                if exact is not None and exact[0] == cell.value:
-                    values[r, c] = exact[1]
-                    continue
                 try:
-                    values[r, c] = parse_number(cell.value, f"row {r + 1}, column {c + 1}")
+                    values[r, c] = cell.number(f"row {r + 1}, column {c + 1}")
                 except ValueError as error:
                     if self.bad_colour is not None:
                         cell.style.background = self.bad_colour

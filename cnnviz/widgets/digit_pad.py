@@ -15,6 +15,7 @@ from cnnviz._validation import (
 )
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
+    _beside,
     _error_html,
     _marked_png,
     _message,
@@ -64,7 +65,7 @@ def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
 
         scale = size / longest
         shape = (max(1, round(arr.shape[0] * scale)), max(1, round(arr.shape[1] * scale)))
-        picture = Image.fromarray(arr.astype(np.float32), mode="F")
+        picture = Image.fromarray(arr.astype(np.float32))  # 2-D float32: mode "F"
         arr = np.asarray(picture.resize(shape[::-1], Image.Resampling.BOX), dtype=np.float64)
         if box is not None:
             box = tuple(int(round(v * scale)) for v in box)
@@ -87,10 +88,12 @@ class DigitPad(widgets.VBox):
     Built by :func:`digit_pad`; see there for the parameters. Attributes a notebook or a
     test can use:
 
-    ``canvas``, ``raster``, ``clear``, ``draw_message``
-        The ipycanvas ``Canvas`` (None where drawing is not available), the drawing as a
-        float array (255 paper, 0 ink; Python's copy is the one that counts), the "Clear"
-        button and the message under the canvas.
+    ``canvas``, ``frame``, ``events``, ``raster``, ``clear``, ``draw_message``
+        The ipycanvas ``Canvas`` (None where drawing is not available), the framed box
+        around it, the ipyevents ``Event`` that reports the mouse button when the pointer
+        comes back onto the canvas, the drawing as a float array (255 paper, 0 ink;
+        Python's copy is the one that counts), the "Clear" button and the message under
+        the canvas.
     ``upload``, ``upload_message``
         The ``FileUpload`` and the message beside it.
     ``grid``, ``grid_message``
@@ -113,10 +116,12 @@ class DigitPad(widgets.VBox):
         self.steps = self.probabilities = self.prediction = self.source = None
         self._pen = None  # last pen position while a mouse button is down
         self._inked = False
+        self._left = False  # the pen left the canvas mid-stroke: it may come back held
+        self._resume = False  # it came back with the button held: the next move draws
 
         # Drawing: Python's raster is the authority, the canvas mirrors it.
         self.raster = np.full((size, size), 255.0)
-        self.canvas = None
+        self.canvas = self.events = None
         if canvas:
             try:
                 import ipycanvas
@@ -130,13 +135,26 @@ class DigitPad(widgets.VBox):
                 self.canvas.on_mouse_down(self.on_mouse_down)
                 self.canvas.on_mouse_move(self.on_mouse_move)
                 self.canvas.on_mouse_up(self.on_mouse_up)
-                self.canvas.on_mouse_out(self.on_mouse_up)
+                self.canvas.on_mouse_out(self.on_mouse_out)
+                self._watch_pointer_coming_back()
+        self.frame = widgets.Box(
+            [] if self.canvas is None else [self.canvas],
+            layout=widgets.Layout(
+                border="2px solid #555", width="fit-content", padding="0", margin="4px 0"
+            ),
+        )
+        self.frame.add_class("cnnviz-digit-pad-frame")
         self.clear = widgets.Button(description="Clear", icon="eraser")
         self.clear.add_class("cnnviz-digit-pad-clear")
         self.clear.on_click(lambda _: self.clear_drawing())
         self.draw_message = _message("cnnviz-digit-pad-draw-message")
 
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Image file")
+        self.upload = widgets.FileUpload(
+            accept="image/*",
+            multiple=False,
+            description="Image file",
+            layout=widgets.Layout(width="auto"),  # its whole label, never "Image …"
+        )
         self.upload.add_class("cnnviz-digit-pad-upload")
         self.upload_message = _message("cnnviz-digit-pad-upload-message")
 
@@ -166,8 +184,10 @@ class DigitPad(widgets.VBox):
                 widgets.VBox(
                     [
                         widgets.HTML("Draw a digit with the mouse, large, in the middle."),
-                        self.canvas,
-                        widgets.HBox([self.clear, self.draw_message]),
+                        # A visible frame: white paper on a white page shows where to draw.
+                        # (Around the canvas, not on it, so pointer coordinates stay exact.)
+                        self.frame,
+                        _beside(self.clear, self.draw_message),
                     ]
                 )
             )
@@ -176,7 +196,7 @@ class DigitPad(widgets.VBox):
             widgets.VBox(
                 [
                     widgets.HTML("A photo or scan of one digit (PNG, JPEG, ...)."),
-                    widgets.HBox([self.upload, self.upload_message]),
+                    _beside(self.upload, self.upload_message),
                 ]
             )
         )
@@ -242,6 +262,10 @@ class DigitPad(widgets.VBox):
 
     def on_mouse_move(self, x, y):
         """Pen moved to (x, y): a thick line from the last position, if the pen is down."""
+        if self._resume:  # back on the canvas with the button held: the stroke goes on
+            self._resume = False
+            self.on_mouse_down(x, y)
+            return
         if self._pen is None:
             return
         start = self._pen
@@ -251,13 +275,42 @@ class DigitPad(widgets.VBox):
             self.canvas.stroke_line(start[0], start[1], self._pen[0], self._pen[1])
 
     def on_mouse_up(self, x, y):
-        """Pen lifted (or left the canvas): classify the drawing."""
+        """Pen lifted: classify the drawing."""
+        self._left = self._resume = False
         if self._pen is None:
             return
         self.on_mouse_move(x, y)
         self._pen = None
         if self._show(self.raster, "your drawing", self.draw_message):
             self.draw_message.value = ""
+
+    def on_mouse_out(self, x, y):
+        """The pen left the canvas: classify what is there (the button may be let go out
+        there, where the canvas cannot see it), and be ready to go on with the stroke if the
+        pointer comes back with the button still held (:meth:`on_pointer_enter`)."""
+        drawing = self._pen is not None
+        self.on_mouse_up(x, y)
+        self._left = drawing
+
+    def on_pointer_enter(self, buttons: int) -> None:
+        """The pointer came back onto the canvas; ``buttons`` is the DOM's button mask.
+
+        With the main button held after leaving mid-stroke, the next move goes on drawing
+        (from where the pointer now is, not across the edge); otherwise nothing is drawn.
+        """
+        self._resume = self._left and bool(int(buttons) & 1)
+        self._left = False
+
+    def _watch_pointer_coming_back(self):
+        # ipycanvas reports positions but not the buttons; ipyevents reports the button mask
+        # of the pointer entering the canvas. Without it a stroke ends where it leaves.
+        try:
+            from ipyevents import Event
+        except ImportError:
+            self.events = None
+            return
+        self.events = Event(source=self.canvas, watched_events=["mouseenter"])
+        self.events.on_dom_event(lambda event: self.on_pointer_enter(event.get("buttons", 0)))
 
     def stroke(self, points) -> None:
         """Draw through ``points`` [(x, y), ...] from code, exactly as a mouse would."""

@@ -13,19 +13,25 @@ from cnnviz._validation import (
     check_int,
     check_number,
     describe,
-    parse_number,
 )
-from cnnviz.filters import DISPLAY_MODES, KERNEL_DESCRIPTIONS, KERNELS, apply_filter
+from cnnviz.filters import (
+    DISPLAY_MODES,
+    KERNEL_DESCRIPTIONS,
+    KERNEL_WEIGHTS,
+    KERNELS,
+    apply_filter,
+)
 from cnnviz.filters import display_transform as _display_transform
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
+    NumberField,
     NumberGrid,
     _amount,
+    _beside,
     _cached_sample,
     _check_names,
     _error_html,
-    _fmt,
     _hide,
     _marked_png,
     _message,
@@ -96,18 +102,18 @@ class KernelEditor(widgets.VBox):
             description="Padding",
             style={"button_width": "64px"},
         )
+        # 80 px: a learned weight rounded to three digits ("-0.00449") fits whole.
         self.grid = NumberGrid(
-            3, 3, "kernel-editor", width=64, kept="The picture shows the last valid kernel."
+            3, 3, "kernel-editor", width=80, kept="The picture shows the last valid kernel."
         )
         self.cells = self.grid.cells
-        self.weight = widgets.Text(
-            value=_fmt(weight), description="Weight ×", layout=widgets.Layout(width="160px")
-        )
-        self.bias = widgets.Text(
-            value=_fmt(bias), description="Bias +", layout=widgets.Layout(width="160px")
-        )
+        self.weight = NumberField(description="Weight ×", layout=widgets.Layout(width="176px"))
+        self.weight.set_number(1.0)
+        self.bias = NumberField(description="Bias +", layout=widgets.Layout(width="176px"))
+        self.bias.set_number(bias)
         self.message = self.grid.message
-        self.description = widgets.HTML()
+        # Beside the grid when there is room, else on a line of its own (never squeezing it).
+        self.description = widgets.HTML(layout=widgets.Layout(flex="1 1 220px", margin="0 8px"))
         self.original = _picture("cnnviz-kernel-editor-input")
         self.output = _picture("cnnviz-kernel-editor-output")
         self.caption = widgets.HTML()
@@ -129,7 +135,7 @@ class KernelEditor(widgets.VBox):
         super().__init__(
             [
                 widgets.HBox([self.preset, self.image_menu]),
-                widgets.HBox([self.grid, numbers, widgets.VBox([self.description, self.message])]),
+                _beside(self.grid, numbers, self.description, self.message),
                 self.padding,
                 self.mode,
                 widgets.HBox(
@@ -150,6 +156,9 @@ class KernelEditor(widgets.VBox):
         self.add_class("cnnviz-kernel-editor")
 
         self.set_kernel(kernel)
+        if weight is not None:  # else the preset's own normalising weight (1/9 for blur), or 1
+            self.weight.set_number(weight)
+            self._update_preset(self.grid.read())
         self._show_original()
         self.grid.on_edit(self._on_kernel_text)
         for control in (self.weight, self.bias, self.padding, self.image_menu):
@@ -160,10 +169,21 @@ class KernelEditor(widgets.VBox):
 
     # -- public
     def set_kernel(self, kernel) -> None:
-        """Fill the grid from a preset name or a 3x3 array (one picture update)."""
+        """Fill the grid from a preset name or a 3x3 array (one picture update).
+
+        A preset also sets "Weight ×" to its normalising weight: the blur shows nine 1s
+        and 1/9 (:data:`cnnviz.filters.KERNEL_WEIGHTS`), the others their cells and 1. An
+        array leaves the weight as it is.
+        """
         if isinstance(kernel, str):
             name = check_choice(kernel, "kernel", tuple(KERNELS))
-            values = KERNELS[name]
+            weight = KERNEL_WEIGHTS.get(name, 1.0)
+            values = KERNELS[name] / weight
+            self._busy = True
+            try:
+                self.weight.set_number(weight)
+            finally:
+                self._busy = False
         else:
             values = as_float_array(kernel, "kernel", (2,), example="KERNELS['blur']")
             if values.shape != (3, 3):
@@ -175,7 +195,7 @@ class KernelEditor(widgets.VBox):
         try:
             # A learned kernel's 0.0123456789 shows as 0.0123457; the grid keeps the rest.
             self.grid.fill(values)
-            self.preset.value = _matching_preset(values)
+            self.preset.value = self._matching_preset(values)
         finally:
             self._busy = False
         self._describe()
@@ -192,13 +212,16 @@ class KernelEditor(widgets.VBox):
             return
         kernel = self.grid.read()
         if kernel is not None:
-            self._busy = True
-            try:
-                self.preset.value = _matching_preset(kernel)
-            finally:
-                self._busy = False
-            self._describe()
+            self._update_preset(kernel)
         self._recompute()
+
+    def _update_preset(self, kernel):
+        self._busy = True
+        try:
+            self.preset.value = self._matching_preset(kernel)
+        finally:
+            self._busy = False
+        self._describe()
 
     def _on_preset(self, change):
         if self._busy or change["new"] == _CUSTOM:
@@ -210,6 +233,10 @@ class KernelEditor(widgets.VBox):
             return
         if change["owner"] is self.image_menu:
             self._show_original()
+        if change["owner"] is self.weight:  # blur's 1s times 1 is no longer the blur
+            kernel = self.grid.read()
+            if kernel is not None:
+                self._update_preset(kernel)
         self._recompute()
 
     def _on_mode(self, change):
@@ -225,8 +252,8 @@ class KernelEditor(widgets.VBox):
         if kernel is None:
             return
         try:
-            weight = parse_number(self.weight.value, "weight")
-            bias = parse_number(self.bias.value, "bias")
+            weight = self.weight.number("weight")
+            bias = self.bias.number("bias")
             result = apply_filter(
                 self._current_image(), kernel, self.padding.value, weight=weight, bias=bias
             )
@@ -257,6 +284,14 @@ class KernelEditor(widgets.VBox):
         name = self.preset.value
         text = KERNEL_DESCRIPTIONS.get(name, "your own kernel: every weight is yours to choose")
         self.description.value = _note_html(f"{name}: {text}")
+
+    def _matching_preset(self, cells) -> str:
+        """The preset that ``cells`` times the weight in the field is, else "custom"."""
+        try:
+            weight = self.weight.number("weight")
+        except ValueError:
+            weight = 1.0
+        return _matching_preset(cells * weight)
 
 
 def _matching_preset(kernel) -> str:
@@ -292,7 +327,7 @@ def kernel_editor(
     images=None,
     mode="clip",
     padding="valid",
-    weight=1.0,
+    weight=None,
     bias=0.0,
 ):
     """An editable 3x3 kernel applied live to an image, original and result side by side.
@@ -314,8 +349,11 @@ def kernel_editor(
     mode : {"clip", "signed", "relu", "abs"}, optional
         How the signed result is displayed (:data:`cnnviz.filters.DISPLAY_MODES`).
     padding : {"valid", "same"}, optional
-    weight, bias : float, optional
+    weight : float, optional
         ``result = weight * sum + bias``, as in :func:`cnnviz.filters.apply_filter`.
+        Default: the preset's normalising weight (1/9 for ``"blur"``, whose cells then show
+        as 1s; :data:`cnnviz.filters.KERNEL_WEIGHTS`), else 1.
+    bias : float, optional
 
     Returns
     -------
@@ -328,12 +366,16 @@ def kernel_editor(
     >>> editor.cells[1][1].value = "2"
     >>> float(editor.result.max())
     510.0
+    >>> editor.preset.value = "blur"
+    >>> editor.cells[0][0].value, editor.weight.value
+    ('1', '1/9')
     """
     from cnnviz.images import sample_names
 
     mode = check_choice(mode, "mode", tuple(DISPLAY_MODES))
     padding = check_choice(padding, "padding", ("valid", "same"))
-    weight = check_number(weight, "weight")
+    if weight is not None:
+        weight = check_number(weight, "weight")
     bias = check_number(bias, "bias")
     if images is None:
         images = sample_names()

@@ -18,6 +18,7 @@ from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
     NumberGrid,
     _amount,
+    _beside,
     _cached_sample,
     _check_names,
     _error_html,
@@ -114,13 +115,11 @@ class PoolingSandbox(widgets.VBox):
         super().__init__(
             [
                 widgets.HBox([self.kind, self.new_numbers]),
-                widgets.HBox(
-                    [
-                        _titled("<b>4×4 input</b> (16 numbers)", self.grid, "auto"),
-                        arrow,
-                        _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
-                        self.message,
-                    ]
+                _beside(
+                    _titled("<b>4×4 input</b> (16 numbers)", self.grid, "auto"),
+                    arrow,
+                    _titled("<b>2×2 result</b> (4 numbers)", self.output, "auto"),
+                    self.message,
                 ),
                 self.explanation,
             ]
@@ -330,7 +329,7 @@ class PoolingExplorer(widgets.VBox):
             [
                 widgets.HBox([self.image_menu, self.kernel_menu]),
                 widgets.HBox([self.kind, self.times]),
-                widgets.HBox([self.size, self.stride, self.message]),
+                _beside(self.size, self.stride, self.message),
                 self.shapes,
                 widgets.HBox(
                     [
