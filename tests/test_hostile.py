@@ -32,7 +32,7 @@ from cnnviz._validation import MESSAGE_LIMIT, describe, parse_number, shorten
 # CI runs these on every push: a modest number of examples each, no per-example deadline
 # (the first call of a function may import SciPy).
 FUZZ = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

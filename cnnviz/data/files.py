@@ -58,7 +58,7 @@ def _fix(path=None) -> str:
 
 def _label(path, name: str = "path") -> str:
     """How a message names a dataset file: the parameter, then the path (shortened)."""
-    return f"`{name}` {shorten(str(path), path=True)}"
+    return f"`{name}` {shorten(str(path), 45, path=True)}"
 
 
 def _check_path(path, name: str) -> Path:
@@ -276,7 +276,7 @@ def _check_npy_header(npz, key: str, label: str) -> None:
     if count > MAX_DATASET_VALUES:
         raise DatasetFileError(
             f"{label}: {key} claims shape {shorten(shape, 40)} ({count:.3g} values), more "
-            f"than the {MAX_DATASET_VALUES:,} cnnviz reads: a corrupted header? {_fix()}"
+            f"than the {MAX_DATASET_VALUES:,} cnnviz reads. {_fix()}"
         )
 
 

@@ -559,7 +559,7 @@ class PixelInspector(widgets.VBox):
             rows, cols = (0, h - 1), (0, w - 1)
         if rows[1] < rows[0] or cols[1] < cols[0]:
             raise ValueError(
-                f"`kernel` ({kh}x{kw}) does not fit in `image` ({h}x{w}) with "
+                f"`kernel` ({kh}x{kw}) does not fit in the image ({h}x{w}) with "
                 f"padding='valid'; use padding='same' or a larger image."
             )
         if strict:
