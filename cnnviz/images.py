@@ -52,32 +52,32 @@ SAMPLE_IMAGES: dict[str, str] = {
     "brick": (
         "a brick wall, grayscale (512, 512): long vertical mortar lines and short horizontal "
         "joints, the image for the vertical_lines and horizontal_lines filters; "
-        "scikit-image skimage/data/brick.png (CC0Textures, CC0)"
+        "scikit-image skimage.data.brick() (CC0Textures, CC0)"
     ),
     "camera": (
         "a cameraman on a lawn with a tripod, grayscale photograph (512, 512): edges of "
         "every direction and smooth areas, good for blur, sharpen and outline; "
-        "scikit-image skimage/data/camera.png (Lav Varshney, CC0)"
+        "scikit-image skimage.data.camera() (Lav Varshney, CC0)"
     ),
     "astronaut": (
         "the astronaut Eileen Collins, colour photograph (512, 512): a face, a flag and a "
         "helmet, good for per-channel filters and colour kernels; "
-        "scikit-image skimage/data/astronaut.png (NASA, public domain)"
+        "scikit-image skimage.data.astronaut() (NASA, public domain)"
     ),
     "coffee": (
         "a cup of coffee on a saucer, colour photograph (400, 600): ellipses and smooth "
         "porcelain against wood grain, good for outlines and blur; "
-        "scikit-image skimage/data/coffee.png (Rachel Michetti, CC0)"
+        "scikit-image skimage.data.coffee() (Rachel Michetti, CC0)"
     ),
     "chelsea": (
         "Chelsea the cat, colour photograph (300, 451): fur texture, whiskers and diagonal "
         "edges at several scales, good for pooling keeping features; "
-        "scikit-image skimage/data/chelsea.png (Stefan van der Walt, CC0)"
+        "scikit-image skimage.data.chelsea() (Stefan van der Walt, CC0)"
     ),
     "rocket": (
         "a Falcon 9 rocket on its launch pad at dusk, colour photograph (427, 640): tall "
         "vertical towers and lattice work, good for the vertical_lines filter in colour; "
-        "scikit-image skimage/data/rocket.jpg (SpaceX, public domain)"
+        "scikit-image skimage.data.rocket() (SpaceX, public domain)"
     ),
     "grace_hopper": (
         "a portrait of the computer scientist Grace Hopper in U.S. Navy uniform, colour "
@@ -87,22 +87,22 @@ SAMPLE_IMAGES: dict[str, str] = {
     "grass": (
         "grass blades, grayscale texture (512, 512): fine edges in every direction and no "
         "object, shows what edge filters do to texture; "
-        "scikit-image skimage/data/grass.png (linolafett on DeviantArt, CC0)"
+        "scikit-image skimage.data.grass() (linolafett on DeviantArt, CC0)"
     ),
     "text": (
         "handwritten maths on a slanted page, grayscale (172, 448): thin strokes like "
         "digits, good for outlines and pooling; "
-        "scikit-image skimage/data/text.png (Wikipedia, public domain)"
+        "scikit-image skimage.data.text() (Wikipedia, public domain)"
     ),
     "checkerboard": (
         "a black-and-white checkerboard, grayscale (200, 200): perfectly straight vertical "
         "and horizontal edges and corners, the clearest test of line filters; "
-        "scikit-image skimage/data/chessboard_GRAY.png (scikit-image, BSD-3-Clause)"
+        "scikit-image skimage.data.checkerboard() (scikit-image, BSD-3-Clause)"
     ),
     "coins": (
         "Greek coins from Pompeii on a grey background, grayscale photograph (303, 384): "
         "round objects with detailed faces, good for outlines and pooling; "
-        "scikit-image skimage/data/coins.png (Brooklyn Museum, no known copyright)"
+        "scikit-image skimage.data.coins() (Brooklyn Museum, no known copyright)"
     ),
     "shapes": (
         "synthetic pattern (512, 512) on a dark background: a tall orange and a wide blue "

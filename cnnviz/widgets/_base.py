@@ -14,8 +14,15 @@ from cnnviz._validation import MESSAGE_LIMIT, as_float_array, describe, parse_nu
 PICTURE_MIN_SIZE = 252
 
 
+#: A thin frame around every picture: a uniform picture (a 1x1 pooled result of one bright
+#: value, blank paper) is a white square that would vanish on a white page.
+PICTURE_FRAME = "1px solid #999"
+
+
 def _picture(css_class: str, width: str = "100%") -> widgets.Image:
-    image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+    image = widgets.Image(
+        format="png", layout=widgets.Layout(width=width, max_width="512px", border=PICTURE_FRAME)
+    )
     image.add_class(css_class)
     return image
 

@@ -137,6 +137,9 @@ class DigitPad(widgets.VBox):
                 self.canvas.on_mouse_up(self.on_mouse_up)
                 self.canvas.on_mouse_out(self.on_mouse_out)
                 self._watch_pointer_coming_back()
+                # A page that shows the canvas later than the kernel draws on it (Voila runs
+                # the whole notebook first) gets the drawing when it is ready to draw.
+                self.canvas.on_client_ready(self._redraw_canvas)
         self.frame = widgets.Box(
             [] if self.canvas is None else [self.canvas],
             layout=widgets.Layout(
@@ -351,6 +354,13 @@ class DigitPad(widgets.VBox):
         self.canvas.stroke_style = "black"
         self.canvas.line_width = 2 * self.brush
         self.canvas.line_cap = "round"
+
+    def _redraw_canvas(self):
+        """Paint Python's raster onto the canvas (the page missed the strokes so far)."""
+        self._reset_canvas()
+        if self._inked:
+            grey = np.clip(self.raster, 0, 255).astype(np.uint8)
+            self.canvas.put_image_data(np.repeat(grey[:, :, None], 3, axis=2), 0, 0)
 
     # -- the other inputs
     def _on_upload(self, change):

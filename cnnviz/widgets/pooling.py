@@ -15,6 +15,7 @@ from cnnviz._validation import (
 from cnnviz.filters import KERNELS, apply_filter
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
+    PICTURE_FRAME,
     PICTURE_MIN_SIZE,
     NumberGrid,
     _amount,
@@ -299,7 +300,11 @@ class PoolingExplorer(widgets.VBox):
         self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
         self.feature = _picture("cnnviz-pooling-explorer-feature")
         self.output = _picture("cnnviz-pooling-explorer-output")
-        self.steps = [widgets.Image(format="png") for _ in range(4)]
+        # Framed: a 1x1 result of one bright value is a white square, else lost on the page.
+        self.steps = [
+            widgets.Image(format="png", layout=widgets.Layout(border=PICTURE_FRAME))
+            for _ in range(4)
+        ]
         self._step_labels = [widgets.HTML() for _ in range(4)]
         self._step_boxes = [
             widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
@@ -573,25 +578,27 @@ class ShiftExplorer(widgets.VBox):
             [
                 widgets.HBox([self.shift, self.pool]),
                 self.numbers,
+                # One row of four close-ups (not two rows of 480 px): "after pooling" stays
+                # in view next to the slider that changes it.
                 widgets.HBox(
                     [
-                        _titled("<b>Feature map</b> of the original (close-up)", self.before),
+                        _titled(
+                            "<b>Feature map</b> of the original (close-up)", self.before, "25%"
+                        ),
                         _titled(
                             "<b>Feature map</b> of the shifted input (same place)",
                             self.before_shifted,
+                            "25%",
                         ),
-                    ]
-                ),
-                widgets.HBox(
-                    [
                         widgets.VBox(
-                            [self._after_title, self.after], layout=widgets.Layout(width="50%")
+                            [self._after_title, self.after], layout=widgets.Layout(width="25%")
                         ),
                         widgets.VBox(
                             [self._after_shifted_title, self.after_shifted],
-                            layout=widgets.Layout(width="50%"),
+                            layout=widgets.Layout(width="25%"),
                         ),
-                    ]
+                    ],
+                    layout=widgets.Layout(align_items="flex-end"),
                 ),
             ]
         )
