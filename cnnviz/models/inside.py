@@ -10,7 +10,7 @@ from collections import OrderedDict
 import numpy as np
 
 from cnnviz._validation import check_int, describe
-from cnnviz.models.building import preprocess
+from cnnviz.models.building import _check_fits, preprocess
 from cnnviz.models.threads import _keras
 from cnnviz.network import Kernels
 
@@ -46,7 +46,7 @@ def predict(model, images) -> np.ndarray:
     """
     x = preprocess(images)
     _check_model(model)
-    return np.asarray(model(x, training=False))
+    return np.asarray(model(_check_fits(model, x), training=False))
 
 
 def _check_model(model):
@@ -129,6 +129,7 @@ def activations(model, images) -> OrderedDict[str, np.ndarray]:
     """
     x = preprocess(images)
     layers = _feature_layers(model)
+    _check_fits(model, x)
     if not layers:
         raise ValueError(
             f"`model` ({model.name}) has no Conv2D or pooling layer to show; pass a CNN such "

@@ -52,9 +52,10 @@ def _parse_indices(text, count, max_images):
         )
     chosen = []
     for part in parts:
-        if not part.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; any script's 0-9 are fine.
+        if not part.isdecimal() or len(part) > 12:
             raise ValueError(
-                f"`images`: {part!r} is not an image number; type whole numbers from 0 to "
+                f"`images`: {describe(part)} is not an image number; type whole numbers from 0 to "
                 f"{count - 1}, separated by commas, e.g. 0, 1, 2."
             )
         index = int(part)
