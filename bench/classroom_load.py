@@ -12,6 +12,8 @@ total: the whole machine's peak memory in use, and the hub's whole process tree.
     python bench/classroom_load.py                     # N = 5, 10, 20, all logging in at once
     python bench/classroom_load.py -n 20 --stagger 60  # logins spread evenly over 60 s
     python bench/classroom_load.py --full              # notebooks in full mode (CNNVIZ_FAST=0)
+    python bench/classroom_load.py -n 20 --prestart    # servers started before class; the
+                                                       # clock starts at opening notebook 01
 
 Bounded: every request has a timeout, each student at most ``--student-timeout`` seconds, and
 the run stops (every process it started, by PID) if the machine's available memory falls below
@@ -38,8 +40,7 @@ sys.path.insert(0, str(REPO / "classroom"))
 
 from harness import Hub, Student  # noqa: E402
 
-NOTEBOOK_01 = "01_what_a_filter_does.ipynb"
-NOTEBOOK_05 = "05_inside_a_trained_cnn.ipynb"
+NOTEBOOKS = {"nb01": "01_what_a_filter_does.ipynb", "nb05": "05_inside_a_trained_cnn.ipynb"}
 MB = 1024 * 1024
 
 
@@ -54,6 +55,7 @@ class Monitor(threading.Thread):
         self.stop_event = threading.Event()
         self.peak_rss: dict[str, int] = {}  # per student: server + kernels
         self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (student, CPU seconds seen)
+        self.hub_cpu: dict[int, float] = {}  # pid -> CPU seconds of the hub, proxy, culler
         self.peak_tree = 0  # everything the hub started, hub and proxy included
         vm = psutil.virtual_memory()
         self.baseline_used = vm.total - vm.available
@@ -79,6 +81,8 @@ class Monitor(threading.Thread):
             if user:
                 per_user[user] = per_user.get(user, 0) + rss
                 self.cpu[p.pid] = (user, times.user + times.system)
+            else:
+                self.hub_cpu[p.pid] = times.user + times.system
         for user, rss in per_user.items():
             self.peak_rss[user] = max(self.peak_rss.get(user, 0), rss)
         self.peak_tree = max(self.peak_tree, tree)
@@ -102,6 +106,18 @@ def _student(p) -> str | None:
     return _student_of(p)
 
 
+def student_cpu(hub: Hub, name: str) -> float:
+    """CPU seconds used so far by a student's live server and kernels."""
+    total = 0.0
+    for p in hub.user_processes().get(name, []):
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_class(n: int, stagger: float, full: bool, args) -> dict:
     """One hub, ``n`` students; returns their measurements and the totals."""
     with tempfile.TemporaryDirectory(prefix="cnnviz-class-") as tmp:
@@ -111,16 +127,31 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
         monitor.start()
         results: dict[str, dict] = {}
         started = time.monotonic()
+        me = psutil.Process()
+        own_cpu = sum(me.cpu_times()[:2])
+
+        lesson = threading.Barrier(n, timeout=args.student_timeout * 2)
 
         def student_run(index: int) -> None:
             name = f"student{index + 1:02d}"
             record = results.setdefault(name, {"errors": []})
-            time.sleep(stagger * index / max(n, 1))
+            if not args.prestart:
+                time.sleep(stagger * index / max(n, 1))
             student = Student(hub, name, cell_timeout=args.student_timeout)
             try:
                 record["login_to_ready"] = student.login_and_start(timeout=args.student_timeout)
-                for key, notebook in (("nb01", NOTEBOOK_01), ("nb05", NOTEBOOK_05)):
+                record["cpu_ready"] = student_cpu(hub, name)
+                if args.prestart:
+                    # Servers started before the lesson: the clock starts when the student
+                    # opens notebook 01 (staggered as asked), after every server is up.
+                    lesson.wait()
+                    time.sleep(stagger * index / max(n, 1))
+                    student.login_start = time.monotonic()
+                for key, notebook in NOTEBOOKS.items():
+                    if key not in args.notebooks:
+                        continue
                     run = student.run_notebook(notebook)
+                    record[f"cpu_{key}"] = student_cpu(hub, name)
                     record[f"{key}_to_widget"] = run.to_first_widget
                     record[f"{key}_seconds"] = run.finished - run.kernel_start
                     record["errors"] += run.errors
@@ -138,6 +169,7 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
         for t in threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
         wall = time.monotonic() - started
+        own_cpu = sum(me.cpu_times()[:2]) - own_cpu
         monitor.sample()
         monitor.stop_event.set()
         monitor.join(timeout=10)
@@ -151,9 +183,12 @@ def run_class(n: int, stagger: float, full: bool, args) -> dict:
         return {
             "n": n,
             "stagger": stagger,
+            "prestart": args.prestart,
             "mode": "full" if full else "fast",
             "students": results,
             "wall_s": wall,
+            "hub_cpu_s": sum(monitor.hub_cpu.values()),
+            "client_cpu_s": own_cpu,
             "machine_peak_gb": monitor.peak_used / 1024**3,
             "machine_baseline_gb": monitor.baseline_used / 1024**3,
             "tree_peak_gb": monitor.peak_tree / 1024**3,
@@ -175,7 +210,7 @@ def p50_90(values) -> str:
 def print_table(runs: list[dict]) -> None:
     cols = [
         ("N", 3),
-        ("stagger s", 9),
+        ("stagger s", 10),
         ("mode", 4),
         ("ok", 5),
         ("login->ready s", 15),
@@ -192,10 +227,10 @@ def print_table(runs: list[dict]) -> None:
     print("-+-".join("-" * w for _, w in cols))
     for r in runs:
         s = list(r["students"].values())
-        ok = sum(1 for x in s if not x["errors"] and "login_to_widget" in x)
+        ok = sum(1 for x in s if not x["errors"] and "login_to_ready" in x)
         cells = [
             r["n"],
-            f"{r['stagger']:g}",
+            f"{r['stagger']:g}" + (" pre" if r.get("prestart") else ""),
             r["mode"],
             f"{ok}/{r['n']}",
             p50_90([x.get("login_to_ready") for x in s]),
@@ -212,6 +247,24 @@ def print_table(runs: list[dict]) -> None:
         print(" | ".join(f"{str(c):>{w}}" for c, (_, w) in zip(cells, cols, strict=True)))
     print("(values are p50 / p90 over the students; machine peak: rise over the memory in use")
     print(" before the hub started, and the total in use, other work on the machine included)")
+    print()
+    print("CPU seconds (p50 per student; totals per class): what the class costs whatever else")
+    print("runs on the machine. 'floor' = all of it spread over every core with nothing else.")
+    print(
+        f"{'N':>3} | {'server start':>12} | {'notebook 01':>11} | {'notebook 05':>11} | "
+        f"{'hub+proxy':>9} | {'bench client':>12} | {'floor s':>7} | {'wall s':>6}"
+    )
+    for r in runs:
+        s = [x for x in r["students"].values() if "cpu_nb01" in x]
+        total = sum(x["cpu_s"] for x in r["students"].values()) + r["hub_cpu_s"]
+        cores = psutil.cpu_count()
+        print(
+            f"{r['n']:>3} | {pct([x['cpu_ready'] for x in s], 50):>12} | "
+            f"{pct([x['cpu_nb01'] - x['cpu_ready'] for x in s], 50):>11} | "
+            f"{pct([x['cpu_nb05'] - x['cpu_nb01'] for x in s if 'cpu_nb05' in x], 50):>11} | "
+            f"{r['hub_cpu_s']:>9.1f} | {r['client_cpu_s']:>12.1f} | "
+            f"{(total + r['client_cpu_s']) / cores:>7.1f} | {r['wall_s']:>6.1f}"
+        )
     for r in runs:
         if r["aborted"]:
             print(f"N={r['n']}: ABORTED: {r['aborted']}\n{r['hub_log_tail']}")
@@ -225,8 +278,20 @@ def main(argv=None) -> int:
     parser.add_argument("-n", "--students", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--stagger", type=float, default=0.0, help="spread logins over S s")
     parser.add_argument("--full", action="store_true", help="notebooks in full mode")
+    parser.add_argument(
+        "--prestart",
+        action="store_true",
+        help="start every server first (as an admin does before class); time from notebook 01",
+    )
     parser.add_argument("--student-timeout", type=float, default=300.0)
     parser.add_argument("--min-available", type=float, default=3.0, help="GB; stop below")
+    parser.add_argument(
+        "--notebooks",
+        nargs="+",
+        choices=sorted(NOTEBOOKS),
+        default=sorted(NOTEBOOKS),
+        help="which notebooks each student runs, in order",
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args(argv)
     if not 1 <= max(args.students) <= 40:

@@ -13,12 +13,18 @@ the kernel's peak resident memory (``ru_maxrss``) and whether TensorFlow was imp
     python bench/notebook_memory.py notebooks/04_why_cnns.ipynb
 
 MB here is 10**6 bytes. The exit status is 1 when a notebook fails or misses its budget.
+
+Run times: ``seconds`` is the wall clock from starting the kernel to the last cell; on a
+machine shared with other work it grows with the load, so the table also gives ``kernel CPU
+s`` (user + system time of the kernel process, all its threads) and ``load`` (the 1-minute
+load average when the notebook started). Compare CPU seconds across busy runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,8 +37,10 @@ BUDGET_MB = {False: 300, True: 1200}  # keyed by "TensorFlow imported"
 MARKER = "CNNVIZ_MEMORY "
 MEASURE = f"""\
 import json as _json, resource as _resource, sys as _sys
+_usage = _resource.getrusage(_resource.RUSAGE_SELF)
 print({MARKER!r} + _json.dumps({{
-    "peak_kib": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss,
+    "peak_kib": _usage.ru_maxrss,
+    "cpu_s": _usage.ru_utime + _usage.ru_stime,
     "tensorflow": "tensorflow" in _sys.modules,
 }}))
 """
@@ -40,7 +48,7 @@ print({MARKER!r} + _json.dumps({{
 
 def measure(path: Path, mode: str) -> dict:
     """Run one notebook; return its row of the table."""
-    row = {"notebook": path.name, "mode": mode}
+    row = {"notebook": path.name, "mode": mode, "load": os.getloadavg()[0]}
     start = time.perf_counter()
     try:
         nb = run_notebook(
@@ -56,17 +64,31 @@ def measure(path: Path, mode: str) -> dict:
     data = json.loads(line[len(MARKER) :])
     peak_mb = data["peak_kib"] * 1024 / 1e6  # Linux reports ru_maxrss in KiB
     budget = BUDGET_MB[data["tensorflow"]]
-    row.update(peak_mb=peak_mb, tensorflow=data["tensorflow"], budget_mb=budget)
+    row.update(
+        peak_mb=peak_mb, tensorflow=data["tensorflow"], budget_mb=budget, cpu_s=data["cpu_s"]
+    )
     row["result"] = "PASS" if peak_mb < budget else "MISS"
     return row
 
 
 def format_table(rows: list[dict]) -> str:
-    header = ("notebook", "mode", "peak MB", "TF imported", "budget MB", "result", "seconds")
+    header = (
+        "notebook",
+        "mode",
+        "peak MB",
+        "TF imported",
+        "budget MB",
+        "result",
+        "seconds",
+        "kernel CPU s",
+        "load",
+    )
     lines = []
     for r in rows:
         if "error" in r:
-            lines.append((r["notebook"], r["mode"], "-", "-", "-", "FAILED", f"{r['seconds']:.0f}"))
+            lines.append(
+                (r["notebook"], r["mode"], "-", "-", "-", "FAILED", f"{r['seconds']:.0f}", "-", "-")
+            )
         else:
             lines.append(
                 (
@@ -76,7 +98,9 @@ def format_table(rows: list[dict]) -> str:
                     "yes" if r["tensorflow"] else "no",
                     str(r["budget_mb"]),
                     r["result"],
-                    f"{r['seconds']:.0f}",
+                    f"{r['seconds']:.1f}",
+                    f"{r['cpu_s']:.1f}",
+                    f"{r['load']:.1f}",
                 )
             )
     widths = [max(len(h), *(len(x[i]) for x in lines)) for i, h in enumerate(header)]

@@ -122,10 +122,13 @@ c.Spawner.cpu_limit = float(os.environ.get("CNNVIZ_HUB_CPU_LIMIT", "1"))
 c.Spawner.http_timeout = 180
 c.Spawner.start_timeout = 240
 
+# Server extensions students do not need, off: the language server (scans the environment at
+# start-up), terminals and Voila's preview (the instructor presents with Voila on their own
+# server). Measured here: 8 MB less per idle server (107 vs 115 MB); start-up CPU, about 4 s
+# per server, changed within the noise. Remove a line to give students that feature back.
 args = [
-    # The course needs JupyterLab and its widgets, not the language server (jupyter_lsp
-    # scans the environment at start-up: CPU every student pays when 20 log in together).
-    "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+    f"--ServerApp.jpserver_extensions={name}=False"
+    for name in ("jupyter_lsp", "jupyter_server_terminals", "voila.server_extension")
 ]
 if hasattr(os, "geteuid") and os.geteuid() == 0 and spawner == "simple":
     # The simple spawner runs students as the hub's user; as root, Jupyter refuses to start

@@ -26,8 +26,16 @@ def test_show_digit_steps_draws_every_step_and_the_box():
         np.testing.assert_array_equal(ax.images[0].get_array(), picture)
     box = axes[2].patches[0]
     assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (5.5, 4.5, 6, 40)
-    cross = axes[-1].get_lines()[0]
+    ring, cross = axes[-1].get_lines()
     assert (cross.get_ydata()[0], cross.get_xdata()[0]) == pytest.approx(steps.centre_of_mass)
+    assert (ring.get_ydata()[0], ring.get_xdata()[0]) == (14, 14)
+    # Issue 10, item 11: both marks were about 6 px and hid each other. A large ring around
+    # a smaller, thick cross, and a legend naming them.
+    assert ring.get_marker() == "o" and ring.get_markersize() >= 16
+    assert cross.get_marker() == "x" and cross.get_markersize() <= ring.get_markersize() * 0.6
+    assert cross.get_markeredgewidth() >= 2
+    legend = [t.get_text() for t in axes[-1].get_legend().get_texts()]
+    assert legend == ["centre of field", "centre of mass"]
     with pytest.raises(TypeError, match=r"`steps` must be what cnnviz.digits.prepare_digit"):
         P.show_digit_steps(paper)
 

@@ -42,6 +42,13 @@ def test_show_kernel_annotates_every_weight():
     assert texts(drawn.axes) == ["0", "-1", "0", "-1", "5", "-1", "0", "-1", "0"]
 
 
+def test_show_kernel_never_writes_minus_zero():
+    """Issue 10, item 12: np.round(-0.004, 2) is -0.0, and a learned kernel showed "-0"."""
+    learned = np.round(np.array([[-0.004, 0.5, -0.25], [0.0, -0.0, 0.004], [1, -1, 0.0021]]), 2)
+    drawn = show_kernel(learned)
+    assert texts(drawn.axes) == ["0", "0.5", "-0.25", "0", "0", "0", "1", "-1", "0"]
+
+
 def test_image_grid_layout_and_titles():
     fig, axes = image_grid([np.zeros((3, 3))] * 5, list("abcde"), ncols=3)
     assert axes.shape == (2, 3)

@@ -205,6 +205,27 @@ def test_shift_explorer_numbers():
     assert "average pooling" in explorer.numbers.value
 
 
+def test_shift_explorer_close_ups_share_one_row_under_the_slider():
+    """Issue 10, item 9: four 480-px close-ups in two rows pushed "after pooling" below the
+    slider. The four sit in one row, a quarter of the width each, right under the numbers."""
+    explorer = W.shift_explorer()
+    pictures = [explorer.before, explorer.before_shifted, explorer.after, explorer.after_shifted]
+    row = explorer.children[2]  # the slider row, the numbers, then the pictures
+    assert [box.children[-1] for box in row.children] == pictures
+    assert [box.layout.width for box in row.children] == ["25%"] * 4
+    assert len(explorer.children) == 3
+
+
+def test_uniform_and_one_pixel_pictures_are_framed():
+    """Issue 10, item 9: a 1x1 pooled result of one bright value was white on white."""
+    explorer = W.pooling_explorer("shapes", times=3, size=7)
+    assert explorer.maps[-1].shape == (1, 1)  # 510 -> 72 -> 10 -> 1
+    frames = [p.layout.border for p in explorer.steps] + [explorer.output.layout.border]
+    assert all(frame and frame.startswith("1px solid") for frame in frames), frames
+    shift = W.shift_explorer()
+    assert shift.after.layout.border.startswith("1px solid")
+
+
 def test_shift_explorer_errors():
     with pytest.raises(ValueError, match="`max_shift` must be at most 16"):
         W.shift_explorer(max_shift=17)

@@ -75,12 +75,20 @@ def test_calculator_impossible_settings_keep_the_drawing():
 
 
 def test_calculator_too_large_to_draw_still_computes():
+    """Issue 10, item 8: with a huge padding the formula showed one size and the drawing
+    (of older settings) another, and the note blamed `size`. Now the stale drawing is hidden
+    and the note names the padding, in the controls' own words."""
     calc = W.output_size_calculator(32, 3)
-    drawing = calc.drawing.value
+    assert calc.drawing.layout.display != "none"
     calc.padding.value = "20"
-    assert calc.output_size == 70
-    assert "too many to draw" in calc.message.value
-    assert calc.drawing.value == drawing
+    assert calc.output_size == (32 + 2 * 20 - 3) // 1 + 1 == 70
+    assert "70×70" in calc.formula.value
+    assert calc.drawing.layout.display == "none"  # no drawing of other settings
+    note = calc.message.value
+    assert "Padding p = 20" in note and "32 + 20 + 20 = 72 cells per side" in note
+    assert "make Padding p smaller" in note and "`size`" not in note
+    calc.padding.value = "2"  # back within reach: drawn again, note gone
+    assert calc.drawing.layout.display != "none" and calc.message.value == ""
 
 
 def test_calculator_errors():

@@ -4,13 +4,22 @@ loading the small CNN that ships with cnnviz.
 
 from __future__ import annotations
 
-import os
+import math
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 
-from cnnviz._validation import check_int, check_number, check_pair, describe
+from cnnviz._validation import (
+    MAX_LENGTH,
+    check_elements,
+    check_file,
+    check_int,
+    check_number,
+    check_pair,
+    describe,
+    shorten,
+)
 from cnnviz.models.threads import _keras
 
 __all__ = [
@@ -49,7 +58,30 @@ def _check_input_shape(input_shape) -> tuple[int, int, int]:
             f"`input_shape` must be (rows, columns, channels); got {describe(input_shape)}. "
             f"Pass e.g. (28, 28, 1)."
         )
-    return tuple(check_int(v, f"input_shape[{i}]", minimum=1) for i, v in enumerate(input_shape))
+    return tuple(
+        check_int(v, f"input_shape[{i}]", minimum=1, maximum=MAX_LENGTH)
+        for i, v in enumerate(input_shape)
+    )
+
+
+def _check_params(count: int, name: str) -> None:
+    """Refuse a model too large to build (its weights would not fit the memory)."""
+    check_elements(count, name, "a model", "Use fewer units or smaller images.")
+
+
+def _check_fits(model, x, name: str = "images"):
+    """``x`` (N, H, W, C) must match the model's input shape: said by cnnviz, not by Keras."""
+    expected = tuple(model.inputs[0].shape[1:]) if model.inputs else ()
+    if len(expected) != x.ndim - 1 or any(
+        e is not None and e != n for e, n in zip(expected, x.shape[1:], strict=False)
+    ):
+        shown = "x".join("any" if e is None else str(e) for e in expected)
+        raise ValueError(
+            f"`{name}` must be {shown} images for this model (input shape "
+            f"{(None, *expected)}); got shape {shorten(x.shape)} after preprocessing. Resize "
+            f"them first, e.g. with `cnnviz.digits.prepare_digit` for a 28x28 digit."
+        )
+    return x
 
 
 def _compile(model, learning_rate: float):
@@ -63,7 +95,7 @@ def _compile(model, learning_rate: float):
 
 
 def _check_common(num_classes, learning_rate, seed, compile):
-    num_classes = check_int(num_classes, "num_classes", minimum=2)
+    num_classes = check_int(num_classes, "num_classes", minimum=2, maximum=MAX_LENGTH)
     learning_rate = check_number(learning_rate, "learning_rate")
     if learning_rate <= 0:
         raise ValueError(f"`learning_rate` must be positive; got {learning_rate}. Pass e.g. 1e-3.")
@@ -115,9 +147,13 @@ def build_dense(
     >>> [layer.name for layer in model.layers], model.count_params()
     (['flatten', 'dense1', 'output'], 101770)
     """
-    hidden_units = check_int(hidden_units, "hidden_units", minimum=1)
+    hidden_units = check_int(hidden_units, "hidden_units", minimum=1, maximum=MAX_LENGTH)
     input_shape = _check_input_shape(input_shape)
     num_classes, learning_rate, seed = _check_common(num_classes, learning_rate, seed, compile)
+    _check_params(
+        (math.prod(input_shape) + 1) * hidden_units + (hidden_units + 1) * num_classes,
+        "hidden_units",
+    )
     keras = _keras()
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -190,13 +226,16 @@ def build_cnn(
             f"`filters` must be a non-empty sequence of filter counts; got {describe(filters)}. "
             f"Pass e.g. (64, 64)."
         )
-    filters = [check_int(f, f"filters[{i}]", minimum=1) for i, f in enumerate(filters)]
+    filters = [
+        check_int(f, f"filters[{i}]", minimum=1, maximum=MAX_LENGTH) for i, f in enumerate(filters)
+    ]
     kernel = check_pair(kernel_size, "kernel_size")
     pool = check_pair(pool_size, "pool_size")
-    dense_units = check_int(dense_units, "dense_units", minimum=1)
+    dense_units = check_int(dense_units, "dense_units", minimum=1, maximum=MAX_LENGTH)
     input_shape = _check_input_shape(input_shape)
     num_classes, learning_rate, seed = _check_common(num_classes, learning_rate, seed, compile)
     rows, cols = input_shape[:2]
+    channels, weights = input_shape[2], 0
     for i in range(len(filters)):
         if rows < kernel[0] or cols < kernel[1]:
             raise ValueError(
@@ -212,6 +251,17 @@ def build_cnn(
                 f"smaller `pool_size`."
             )
         rows, cols = rows // pool[0], cols // pool[1]
+        weights += (kernel[0] * kernel[1] * channels + 1) * filters[i]
+        channels = filters[i]
+    weights += (rows * cols * channels + 1) * dense_units + (dense_units + 1) * num_classes
+    _check_params(weights, "filters")
+    # Every layer's feature maps for one image must fit too (a huge input_shape).
+    check_elements(
+        math.prod(input_shape[:2]) * max(filters),
+        "input_shape",
+        f"feature maps of {input_shape[0]}x{input_shape[1]}x{max(filters)} per image",
+        "Use smaller images or fewer filters.",
+    )
     keras = _keras()
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -323,16 +373,23 @@ def load_pretrained(path=None, *, compile=True):
     """
     if path is None:
         path = PRETRAINED_PATH
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"`path` must be a file path; got {describe(path)}.")
     if not isinstance(compile, bool):
         raise TypeError(f"`compile` must be True or False; got {describe(compile)}.")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {path}; rebuild the shipped one with "
-            f"`python scripts/train_shipped_model.py`."
-        )
+    path = check_file(
+        path, "path", fix="Rebuild the shipped one with `python scripts/train_shipped_model.py`."
+    )
     keras = _keras()
-    model = keras.models.load_model(path, safe_mode=True, compile=False)
+    try:
+        model = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras says "File not found" even for a corrupt file
+        if "safe_mode" in str(exc):
+            raise ValueError(
+                f"`path` {shorten(str(path), path=True)!r} holds Python code (e.g. a Lambda "
+                f"layer); it is not loaded, as Keras' safe_mode refuses to run code from a file."
+            ) from None
+        raise ValueError(
+            f"`path` {shorten(str(path), path=True)!r} is not a .keras model Keras can read "
+            f"(truncated, corrupted or another format: {type(exc).__name__}). Save the model "
+            f"again with `model.save(path)`."
+        ) from None
     return _compile(model, 1e-3) if compile else model

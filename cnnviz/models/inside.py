@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnviz._validation import check_int, describe
-from cnnviz.models.building import preprocess
+from cnnviz.models.building import _check_fits, preprocess
 from cnnviz.models.threads import _keras
 
 __all__ = [
@@ -46,7 +46,7 @@ def predict(model, images) -> np.ndarray:
     """
     x = preprocess(images)
     _check_model(model)
-    return np.asarray(model(x, training=False))
+    return np.asarray(model(_check_fits(model, x), training=False))
 
 
 class Kernels(NamedTuple):
@@ -139,6 +139,7 @@ def activations(model, images) -> OrderedDict[str, np.ndarray]:
     """
     x = preprocess(images)
     layers = _feature_layers(model)
+    _check_fits(model, x)
     if not layers:
         raise ValueError(
             f"`model` ({model.name}) has no Conv2D or pooling layer to show; pass a CNN such "

@@ -27,7 +27,7 @@ from cnnviz.plotting.images import (
 from cnnviz.plotting.network import kernel_grid, show_feature_maps, show_layers
 from cnnviz.plotting.png import MODE_CMAPS, array_to_png
 from cnnviz.plotting.pooling import show_pooling, show_shift_tolerance
-from cnnviz.plotting.sizes import GRID_COLOURS, show_conv_grid
+from cnnviz.plotting.sizes import GRID_COLOURS, conv_grid_png, show_conv_grid
 from cnnviz.plotting.training import compare_histories, plot_history, show_mistakes
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "kernel_grid",
     "plot_history",
     "show_channels",
+    "conv_grid_png",
     "show_conv_grid",
     "show_digit_steps",
     "show_display_modes",

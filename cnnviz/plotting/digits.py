@@ -63,8 +63,21 @@ def show_digit_steps(steps, axes=None, *, size=2.0):
         )
     )
     centre = steps.centred.shape[0] / 2
-    grid[-1].plot([steps.centre_of_mass[1]], [steps.centre_of_mass[0]], "x", color="#00b050")
-    grid[-1].plot([centre], [centre], "o", mfc="none", color="#ff8c00")
+    # The two marks nearly coincide (that is the point): a large ring around a smaller,
+    # thick cross keeps both visible, and the legend says which is which.
+    grid[-1].plot(
+        [centre], [centre], "o", mfc="none", color="#ff8c00", ms=18, mew=2, label="centre of field"
+    )
+    grid[-1].plot(
+        [steps.centre_of_mass[1]],
+        [steps.centre_of_mass[0]],
+        "x",
+        color="#00b050",
+        ms=10,
+        mew=2.5,
+        label="centre of mass",
+    )
+    grid[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8, frameon=False)
     if axes is None:
         fig.tight_layout()
     return fig, grid

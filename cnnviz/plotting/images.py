@@ -110,7 +110,12 @@ def show_kernel(kernel, ax=None, *, title=None, annotate=True, vmax=None):
     drawn = ax.imshow(arr, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     if annotate and arr.size <= 49:
         for (r, c), value in np.ndenumerate(arr):
-            text = f"{value:g}" if abs(value) >= 0.01 or value == 0 else f"{value:.1e}"
+            if value == 0:  # np.round(-0.004, 2) is -0.0: never print "-0"
+                text = "0"
+            elif abs(value) >= 0.01:
+                text = f"{value:g}"
+            else:
+                text = f"{value:.1e}"
             strong = abs(value) > 0.6 * limit
             ax.text(
                 c,

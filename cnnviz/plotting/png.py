@@ -12,6 +12,7 @@ from cnnviz._validation import as_float_array, check_int
 __all__ = [
     "MODE_CMAPS",
     "array_to_png",
+    "grid_to_png",
 ]
 
 
@@ -38,8 +39,13 @@ def _lut(cmap: str) -> np.ndarray:
 
 def _to_indices(values, vmin, vmax):
     """Map floats to 0..255 colour-table indices, linearly between vmin and vmax."""
-    buf = np.subtract(values, vmin, dtype=np.float64)
-    buf *= 255.0 / (vmax - vmin)
+    if np.isfinite(vmax - vmin):
+        buf = np.subtract(values, vmin, dtype=np.float64)
+        buf *= 255.0 / (vmax - vmin)
+    else:  # limits near float64's ends (±1e308): their difference overflows, halves do not
+        buf = np.multiply(values, 0.5, dtype=np.float64)
+        buf -= vmin * 0.5
+        buf *= 255.0 / (vmax * 0.5 - vmin * 0.5)
     np.clip(buf, 0.0, 255.0, out=buf)
     buf += 0.5  # round to the nearest index instead of truncating
     return buf.astype(np.uint8)
@@ -105,3 +111,94 @@ def array_to_png(values, cmap="gray", vmin=None, vmax=None, *, min_size=0):
     # Level 1: nearly the size of level 6 at a fraction of the time, and lossless.
     picture.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def grid_to_png(cells, limits, cmap="inferno", *, size=112, gap=8, top=0, bottom=0):
+    """Many colour-mapped pictures as one PNG, in rows and columns with white gaps.
+
+    A widget that changes a dozen pictures at once sends one message instead of a dozen,
+    and the page redraws once. Each cell is scaled to ``size`` x ``size`` pixels by
+    repeating pixels (crisp squares, no blur) and mapped through ``cmap`` with its
+    column's ``limits``. The palette holds 255 colours of the map and white, so each value
+    lands within one step of :func:`array_to_png`'s 256.
+
+    Parameters
+    ----------
+    cells : list of rows, each a list of 2-D arrays
+        ``cells[r][c]``, every row the same number of columns.
+    limits : list of (float, float)
+        (vmin, vmax) of each column.
+    cmap : str, optional
+        A matplotlib colour map name.
+    size : int, optional
+        Side of each cell in pixels.
+    gap : int, optional
+        White pixels between columns (after each column).
+    top, bottom : int, optional
+        White pixels above and below each row (room for a label beside the picture).
+
+    Returns
+    -------
+    bytes
+        A palette PNG of ``rows * (top + size + bottom)`` by ``columns * (size + gap)``
+        pixels; cell (r, c) starts at row ``r * (top + size + bottom) + top``, column
+        ``c * (size + gap)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> png = grid_to_png([[np.eye(3), np.ones((2, 2))]], [(0, 1), (0, 2)], size=6, gap=2)
+    >>> from PIL import Image; import io
+    >>> Image.open(io.BytesIO(png)).size  # (width, height)
+    (16, 6)
+    """
+    from PIL import Image
+
+    check_int(size, "size", minimum=1)
+    rows = [list(row) for row in cells]
+    if not rows or not rows[0]:
+        raise ValueError("`cells` must hold at least one row of at least one picture.")
+    ncols = len(rows[0])
+    if any(len(row) != ncols for row in rows) or len(limits) != ncols:
+        raise ValueError(
+            f"`cells` rows and `limits` must all have {ncols} columns; got rows of "
+            f"{[len(row) for row in rows]} and {len(limits)} limits."
+        )
+    row_height = top + size + bottom
+    sheet = np.full((len(rows) * row_height, ncols * (size + gap)), 255, dtype=np.uint8)
+    for c, (vmin, vmax) in enumerate(limits):
+        vmin, vmax = float(vmin), float(vmax)
+        if vmax <= vmin:
+            vmin, vmax = vmin - 1.0, vmin + 1.0
+        for r, row in enumerate(rows):
+            values = as_float_array(row[c], "cells", (2,), example="a (H, W) feature map")
+            h, w = values.shape
+            ys = np.arange(size) * h // size  # nearest pixel: crisp squares
+            xs = np.arange(size) * w // size
+            buf = np.subtract(values[np.ix_(ys, xs)], vmin)
+            buf *= 254.0 / (vmax - vmin)
+            np.clip(buf, 0.0, 254.0, out=buf)
+            buf += 0.5
+            y0, x0 = r * row_height + top, c * (size + gap)
+            sheet[y0 : y0 + size, x0 : x0 + size] = buf.astype(np.uint8)
+    picture = Image.frombytes("P", sheet.shape[::-1], sheet.tobytes())
+    palette = _lut255(cmap)
+    picture.putpalette(palette)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=32)
+def _lut255(cmap: str) -> list[int]:
+    """A flat palette: 255 colours of ``cmap`` (indices 0..254), then white (255)."""
+    import matplotlib
+
+    try:
+        colormap = matplotlib.colormaps[cmap]
+    except KeyError:
+        raise ValueError(
+            f"`cmap` must be a matplotlib colour map name such as 'inferno'; got {cmap!r}."
+        ) from None
+    table = np.round(colormap(np.linspace(0.0, 1.0, 255))[:, :3] * 255).astype(np.uint8)
+    return [*table.ravel().tolist(), 255, 255, 255]

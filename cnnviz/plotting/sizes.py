@@ -9,6 +9,7 @@ from cnnviz.plotting._base import _figure_and_axes
 
 __all__ = [
     "GRID_COLOURS",
+    "conv_grid_png",
     "show_conv_grid",
 ]
 
@@ -23,6 +24,116 @@ GRID_COLOURS = {
 
 
 _MAX_GRID = 64
+
+
+def _grid(size, kernel_size, padding, stride):
+    """Checked arguments and the geometry: (size, kernel_size, stride, out, before, after)."""
+    from cnnviz.filters import padding_amounts
+    from cnnviz.shapes import conv_output_size
+
+    size = check_int(size, "size", minimum=1)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
+    stride = check_int(stride, "stride", minimum=1)
+    out = conv_output_size(size, kernel_size, padding, stride)  # validates padding, fit
+    before, after = padding_amounts(size, kernel_size, padding, stride)
+    padded = size + before + after
+    if padded > _MAX_GRID:
+        raise ValueError(
+            f"the padded input has {padded} cells per side ({size} from `size` plus "
+            f"{before} + {after} zeros of `padding`), too many to draw (at most "
+            f"{_MAX_GRID}). Use a smaller `padding` (or `size`) to see the grid."
+        )
+    return size, kernel_size, stride, out, before, after
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _cells(labels, cell, colours):
+    """(n, n) labels -> RGB picture, ``cell`` pixels per cell, white lines between cells."""
+    table = np.array([_rgb(c) for c in colours], dtype=np.uint8)
+    big = np.repeat(np.repeat(table[labels], cell, axis=0), cell, axis=1)
+    if cell >= 4:
+        big[::cell, :] = 255
+        big[:, ::cell] = 255
+    return big
+
+
+def conv_grid_png(size, kernel_size, padding="valid", stride=1, *, side=256, gap=32):
+    """The drawing of :func:`show_conv_grid` as PNG bytes, made with NumPy and Pillow.
+
+    The same two panels (the padded input with the kernel's first position as a solid box,
+    the second dashed and a dot per position; the output with its first cell in the
+    kernel's colour) in a few milliseconds instead of a matplotlib figure's hundreds, for
+    widgets that redraw on every slider move. No titles: the widget writes them beside.
+
+    Parameters
+    ----------
+    size, kernel_size, padding, stride
+        As in :func:`show_conv_grid`.
+    side : int, optional
+        Pixels per panel side (at least); each cell gets ``side // cells`` pixels.
+    gap : int, optional
+        Pixels between the panels.
+
+    Returns
+    -------
+    bytes
+        A PNG file, (side-ish) x (2 * side + gap) pixels.
+
+    Raises
+    ------
+    ValueError
+        As :func:`show_conv_grid`.
+
+    Examples
+    --------
+    >>> png = conv_grid_png(5, 3, padding=1)
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    import io
+
+    from PIL import Image, ImageDraw
+
+    size, kernel_size, stride, out, before, after = _grid(size, kernel_size, padding, stride)
+    padded = size + before + after
+    cell_in = max(2, side // padded)
+    cell_out = max(2, side // out)
+    labels = np.zeros((padded, padded), dtype=np.intp)
+    labels[before : before + size, before : before + size] = 1
+    left = _cells(labels, cell_in, [GRID_COLOURS["padding"], GRID_COLOURS["input"]])
+    out_labels = np.zeros((out, out), dtype=np.intp)
+    out_labels[0, 0] = 1
+    right = _cells(out_labels, cell_out, [GRID_COLOURS["output"], GRID_COLOURS["kernel"]])
+    height = max(left.shape[0], right.shape[0])
+    canvas = np.full((height, left.shape[1] + gap + right.shape[1], 3), 255, dtype=np.uint8)
+    canvas[: left.shape[0], : left.shape[1]] = left
+    canvas[: right.shape[0], left.shape[1] + gap :] = right
+    picture = Image.fromarray(canvas)
+    pen = ImageDraw.Draw(picture)
+    blue = _rgb(GRID_COLOURS["kernel"])
+    span = kernel_size * cell_in
+    radius = max(1.0, min(cell_in * 0.2, 6.0))
+    for i in range(out):
+        for j in range(out):
+            x = (j * stride) * cell_in + span / 2
+            y = (i * stride) * cell_in + span / 2
+            pen.ellipse([x - radius, y - radius, x + radius, y + radius], fill=blue)
+    pen.rectangle([0, 0, span - 1, span - 1], outline=blue, width=3)
+    if out > 1:  # the second position, dashed
+        x0, x1 = stride * cell_in, stride * cell_in + span - 1
+        dash = max(3, cell_in // 2)
+        for a in range(0, span, 2 * dash):
+            b = min(a + dash, span - 1)
+            pen.line([(x0 + a, 0), (x0 + b, 0)], fill=blue, width=2)
+            pen.line([(x0 + a, span - 1), (x0 + b, span - 1)], fill=blue, width=2)
+            pen.line([(x0, a), (x0, b)], fill=blue, width=2)
+            pen.line([(x1, a), (x1, b)], fill=blue, width=2)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, panel=3.2):
@@ -63,23 +174,11 @@ def show_conv_grid(size, kernel_size, padding="valid", stride=1, axes=None, *, p
     >>> len(axes[0].collections[0].get_offsets())  # one dot per output cell
     25
     """
+    from matplotlib.colors import ListedColormap
     from matplotlib.patches import Rectangle
 
-    from cnnviz.filters import padding_amounts
-    from cnnviz.shapes import conv_output_size
-
-    size = check_int(size, "size", minimum=1)
-    kernel_size = check_int(kernel_size, "kernel_size", minimum=1)
-    stride = check_int(stride, "stride", minimum=1)
-    out = conv_output_size(size, kernel_size, padding, stride)  # validates padding, fit
-    before, after = padding_amounts(size, kernel_size, padding, stride)
+    size, kernel_size, stride, out, before, after = _grid(size, kernel_size, padding, stride)
     padded = size + before + after
-    if padded > _MAX_GRID:
-        raise ValueError(
-            f"the padded input has {padded} cells per side, too many to draw (at most "
-            f"{_MAX_GRID}). Use a smaller `size` to see the grid."
-        )
-    from matplotlib.colors import ListedColormap
 
     fig, axes = _figure_and_axes(axes, 1, 2, panel)
     cells = np.zeros((padded, padded))

@@ -8,14 +8,21 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from cnnviz._validation import as_float_array, describe, parse_number
+from cnnviz._validation import MESSAGE_LIMIT, as_float_array, describe, parse_number, shorten
 
 #: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
 PICTURE_MIN_SIZE = 252
 
 
+#: A thin frame around every picture: a uniform picture (a 1x1 pooled result of one bright
+#: value, blank paper) is a white square that would vanish on a white page.
+PICTURE_FRAME = "1px solid #999"
+
+
 def _picture(css_class: str, width: str = "100%") -> widgets.Image:
-    image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="512px"))
+    image = widgets.Image(
+        format="png", layout=widgets.Layout(width=width, max_width="512px", border=PICTURE_FRAME)
+    )
     image.add_class(css_class)
     return image
 
@@ -57,7 +64,8 @@ def _beside(*children, **layout) -> widgets.HBox:
 
 
 def _error_html(error: Exception) -> str:
-    text = html.escape(str(error)).replace("`", "")
+    # cnnviz's messages are short; anything else (a library's) is cut to a readable length.
+    text = html.escape(shorten(str(error), MESSAGE_LIMIT)).replace("`", "")
     return f'<span style="color:#b00020">&#9888; {text}</span>'
 
 
@@ -65,10 +73,18 @@ def _note_html(text: str) -> str:
     return f'<span style="color:#555">{html.escape(text)}</span>'
 
 
+def _amount(value, decimals: int = 1) -> str:
+    """A number for a caption: ``1,020.5`` below a million, ``3.4e+300`` above."""
+    value = float(value)
+    return f"{value:,.{decimals}f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
 def _fmt(value) -> str:
     value = float(value)
-    if value.is_integer():
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) >= 1e15:
+        return f"{value:.6g}"
     if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
         return f"{value:g}"
     for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
@@ -252,7 +268,7 @@ def _titled(title_html, picture, width="50%"):
 
 def _number_html(value) -> str:
     value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
 
 
 def _check_names(images, name="images"):

@@ -137,6 +137,9 @@ class DigitPad(widgets.VBox):
                 self.canvas.on_mouse_up(self.on_mouse_up)
                 self.canvas.on_mouse_out(self.on_mouse_out)
                 self._watch_pointer_coming_back()
+                # A page that shows the canvas later than the kernel draws on it (Voila runs
+                # the whole notebook first) gets the drawing when it is ready to draw.
+                self.canvas.on_client_ready(self._redraw_canvas)
         self.frame = widgets.Box(
             [] if self.canvas is None else [self.canvas],
             layout=widgets.Layout(
@@ -254,8 +257,9 @@ class DigitPad(widgets.VBox):
     # -- drawing (the canvas calls these with canvas pixel coordinates)
     def on_mouse_down(self, x, y):
         """Pen down at (x, y): a dot of ink."""
-        self._pen = (float(x), float(y))
-        self._ink([self._pen])
+        self._pen = (x, y)
+        if not self._ink([self._pen]):
+            return
         if self.canvas is not None:
             self.canvas.fill_circle(self._pen[0], self._pen[1], self.brush)
 
@@ -267,11 +271,11 @@ class DigitPad(widgets.VBox):
             return
         if self._pen is None:
             return
-        point = (float(x), float(y))
-        self._ink([self._pen, point])
+        start = self._pen
+        if not self._ink([start, (x, y)]):
+            return
         if self.canvas is not None:
-            self.canvas.stroke_line(self._pen[0], self._pen[1], point[0], point[1])
-        self._pen = point
+            self.canvas.stroke_line(start[0], start[1], self._pen[0], self._pen[1])
 
     def on_mouse_up(self, x, y):
         """Pen lifted: classify the drawing."""
@@ -327,9 +331,18 @@ class DigitPad(widgets.VBox):
         self._reset_canvas()
         self.draw_message.value = _note_html("Cleared: draw a digit.")
 
-    def _ink(self, points):
-        self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+    def _ink(self, points) -> bool:
+        """Draw into the raster; False (pen lifted, message shown) for a position that is
+        not a finite number inside the limits (a canvas event never kills the pad)."""
+        try:
+            self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+        except (TypeError, ValueError) as error:
+            self._pen = None
+            self.draw_message.value = _error_html(error)
+            return False
+        self._pen = tuple(float(v) for v in points[-1])
         self._inked = True
+        return True
 
     def _reset_canvas(self):
         if self.canvas is None:
@@ -341,6 +354,13 @@ class DigitPad(widgets.VBox):
         self.canvas.stroke_style = "black"
         self.canvas.line_width = 2 * self.brush
         self.canvas.line_cap = "round"
+
+    def _redraw_canvas(self):
+        """Paint Python's raster onto the canvas (the page missed the strokes so far)."""
+        self._reset_canvas()
+        if self._inked:
+            grey = np.clip(self.raster, 0, 255).astype(np.uint8)
+            self.canvas.put_image_data(np.repeat(grey[:, :, None], 3, axis=2), 0, 0)
 
     # -- the other inputs
     def _on_upload(self, change):
@@ -464,10 +484,13 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
         raise TypeError(f"`class_names` must be a list of names; got {describe(class_names)}.")
     if not isinstance(canvas, bool):
         raise TypeError(f"`canvas` must be True or False; got {describe(canvas)}.")
-    size = check_int(size, "size", minimum=28)
+    size = check_int(size, "size", minimum=28, maximum=2000)
     brush = check_number(brush, "brush")
-    if brush <= 0:
-        raise ValueError(f"`brush` must be a positive radius in pixels; got {brush:g}.")
+    if not 0 < brush <= size:
+        raise ValueError(
+            f"`brush` must be a positive radius in pixels, at most `size` = {size}; got "
+            f"{brush:g}. Pass e.g. 11."
+        )
     if start is None:
         start = digits.SAMPLE_GRID
     elif not isinstance(start, str):

@@ -10,9 +10,10 @@ from cnnviz._validation import (
     check_int,
     describe,
 )
-from cnnviz.plotting.png import array_to_png
+from cnnviz.plotting.png import array_to_png, grid_to_png
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _models,
     _note_html,
@@ -30,6 +31,9 @@ __all__ = [
 # are looked up at call time so that a test can count the model calls).
 #: Side, in screen pixels, of each picture in the feature-map grid.
 FEATURE_PICTURE_SIZE = 112
+_LABEL_HEIGHT = 22  # room above each row of feature maps for its image's label
+_ROW_GAP = 6
+_COLUMN_GAP = 8
 
 
 _ALL_LAYERS = "all"
@@ -44,16 +48,20 @@ def _parse_indices(text, count, max_images):
         )
     chosen = []
     for part in parts:
-        if not part.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; any script's 0-9 are fine.
+        if not part.isdecimal() or len(part) > 12:
             raise ValueError(
-                f"`images`: {part!r} is not an image number; type whole numbers from 0 to "
+                f"`images`: {describe(part)} is not an image number; type whole numbers from 0 to "
                 f"{count - 1}, separated by commas, e.g. 0, 1, 2."
             )
         index = int(part)
         if index >= count:
-            raise ValueError(
-                f"`images`: there is no image {index}; the numbers go from 0 to {count - 1}."
+            have = (
+                "there is one image, number 0"
+                if count == 1
+                else (f"the numbers go from 0 to {count - 1}")
             )
+            raise ValueError(f"`images`: there is no image {index}; {have}.")
         if index not in chosen:
             chosen.append(index)
     if len(chosen) > max_images:
@@ -87,11 +95,12 @@ class FeatureMapExplorer(widgets.VBox):
         array (n, h, w, filters)).
     ``columns``
         (layer, filter) of each column of feature maps.
-    ``pictures``, ``inputs``
-        One row of ``ipywidgets.Image`` per image: the feature maps (CSS class
-        ``cnnviz-feature-map-explorer-output``) and the input pictures.
+    ``picture``, ``header``, ``inputs``
+        One ``ipywidgets.Image`` with every feature map of the grid (CSS class
+        ``cnnviz-feature-map-explorer-output``; :meth:`cell_box` says where each one is),
+        the ``HTML`` column titles above it, and the input pictures beside it.
     ``shown``
-        The 2-D arrays behind ``pictures`` (rows x columns), and ``limits`` the colour
+        The 2-D arrays in ``picture`` (rows x columns), and ``limits`` the colour
         range of each column: (0, largest value of the column's maps over the images).
     """
 
@@ -118,7 +127,6 @@ class FeatureMapExplorer(widgets.VBox):
         self.indices = ()
         self.maps = None
         self.columns = []
-        self.pictures = []
         self.inputs = []
         self.shown = []
         self.limits = []
@@ -139,7 +147,13 @@ class FeatureMapExplorer(widgets.VBox):
         )
         self.message = _message("cnnviz-feature-map-explorer-message")
         self.caption = widgets.HTML()
-        self.grid = widgets.GridBox()
+        # One picture for all the feature maps: a slider move sends one message and the
+        # page redraws once (a dozen Image widgets took a dozen messages and redraws).
+        self.picture = _picture("cnnviz-feature-map-explorer-output", width="auto")
+        self.picture.layout.max_width = "none"
+        self.header = widgets.HTML()
+        self._input_column = widgets.VBox(layout=widgets.Layout(margin="0"))
+        self.grid = widgets.VBox([self.header, widgets.HBox([self._input_column, self.picture])])
         _tag(
             "feature-map-explorer",
             {"images": self.images, "layer": self.layer, "filter": self.filter},
@@ -193,6 +207,8 @@ class FeatureMapExplorer(widgets.VBox):
                 self.max_images,
             )
         self._pool, self._labels, self._cache = pool, labels, {}
+        # One image (the digit pad's own digit): nothing to choose, so no Images field.
+        _hide(self.images, len(pool) == 1)
         self._load(indices)
         self._busy = True
         try:
@@ -266,51 +282,75 @@ class FeatureMapExplorer(widgets.VBox):
     def _layout(self):
         """Rebuild the grid for the current images and columns, then draw it."""
         self._set_columns()
-        size = f"{FEATURE_PICTURE_SIZE}px"
-        self.inputs, self.pictures, self.titles = [], [], []
-        header = [widgets.HTML("<b>input</b>")]
-        for _ in self.columns:
-            title = widgets.HTML()
-            self.titles.append(title)
-            header.append(title)
-        cells = list(header)
+        size = FEATURE_PICTURE_SIZE
+        self.inputs = []
+        rows = []
         for index in self.indices:
-            picture = _picture("cnnviz-feature-map-explorer-input", width=size)
-            picture.value = array_to_png(self._pool[index], "gray", 0, 1, min_size=112)
+            picture = _picture("cnnviz-feature-map-explorer-input", width=f"{size}px")
+            picture.layout.height = f"{size}px"
+            picture.layout.margin = "0"
+            picture.value = array_to_png(self._pool[index], "gray", 0, 1, min_size=size)
             label = f"image {index}" + (
                 f": {html.escape(self._labels[index])}" if self._labels else ""
             )
-            row = [picture]
-            for _ in self.columns:
-                row.append(_picture("cnnviz-feature-map-explorer-output", width=size))
+            title = widgets.HTML(
+                f"<small>{label}</small>",
+                layout=widgets.Layout(height=f"{_LABEL_HEIGHT}px", margin="0"),
+            )
             self.inputs.append(picture)
-            self.pictures.append(row[1:])
-            cells.append(widgets.VBox([widgets.HTML(f"<small>{label}</small>"), picture]))
-            cells.extend(row[1:])
-        self.grid.children = cells
-        self.grid.layout.grid_template_columns = (
-            f"repeat({1 + len(self.columns)}, {FEATURE_PICTURE_SIZE + 8}px)"
-        )
-        self.grid.layout.grid_gap = "4px"
-        self.grid.layout.align_items = "flex-end"
+            rows.append(
+                widgets.VBox(
+                    [title, picture],
+                    layout=widgets.Layout(
+                        height=f"{_LABEL_HEIGHT + size + _ROW_GAP}px",
+                        width=f"{size + _COLUMN_GAP}px",
+                        margin="0",
+                    ),
+                )
+            )
+        self._input_column.children = rows
         self._draw_maps()
+
+    def cell_box(self, row: int, column: int) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) pixels of feature map (row, column) in ``picture``."""
+        size = FEATURE_PICTURE_SIZE
+        top = row * (_LABEL_HEIGHT + size + _ROW_GAP) + _LABEL_HEIGHT
+        left = column * (size + _COLUMN_GAP)
+        return top, left, top + size, left + size
 
     def _draw_maps(self):
         self.shown = [[None] * len(self.columns) for _ in self.indices]
         self.limits = []
+        titles = []
         for c, (name, f) in enumerate(self.columns):
             chosen = self.maps[name][..., f]
             high = float(chosen.max())
             limit = high if high > 0 else 1.0  # a filter silent on these images shows black
             self.limits.append((0.0, limit))
             height, width = chosen.shape[1:]
-            title = f"<b>{name} #{f}</b><br><small>{height}×{width}, max {high:.2g}</small>"
-            self.titles[c].value = title
+            titles.append(f"<b>{name} #{f}</b><br><small>{height}×{width}, max {high:.2g}</small>")
             for r in range(len(self.indices)):
                 self.shown[r][c] = chosen[r]
-                self.pictures[r][c].value = array_to_png(
-                    chosen[r], self.cmap, 0.0, limit, min_size=FEATURE_PICTURE_SIZE
-                )
+        size = FEATURE_PICTURE_SIZE
+        cell = f'<div style="display:inline-block;width:{size + _COLUMN_GAP}px;' + (
+            'vertical-align:bottom;line-height:1.2">'
+        )
+        rows, cols = self._pool.shape[1:3]
+        # Two lines like every column title (name, then size), so "input" sits on the title
+        # line and its size on the size line.
+        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
+            f"{cell}{t}</div>" for t in titles
+        )
+        self.picture.value = grid_to_png(
+            self.shown,
+            self.limits,
+            self.cmap,
+            size=size,
+            gap=_COLUMN_GAP,
+            top=_LABEL_HEIGHT,
+            bottom=_ROW_GAP,
+        )
+        self.picture.layout.width = f"{len(self.columns) * (size + _COLUMN_GAP)}px"
         self._describe()
 
     def _describe(self):

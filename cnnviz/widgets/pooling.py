@@ -15,8 +15,10 @@ from cnnviz._validation import (
 from cnnviz.filters import KERNELS, apply_filter
 from cnnviz.plotting.png import array_to_png
 from cnnviz.widgets._base import (
+    PICTURE_FRAME,
     PICTURE_MIN_SIZE,
     NumberGrid,
+    _amount,
     _beside,
     _cached_sample,
     _check_names,
@@ -160,10 +162,14 @@ class PoolingSandbox(widgets.VBox):
         values = self.grid.read()
         if values is None:
             return
-        if self.kind.value == "max":
-            result, winners = max_pool(values), pool_winners(values)
-        else:
-            result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        try:  # four huge finite numbers can overflow their average
+            if self.kind.value == "max":
+                result, winners = max_pool(values), pool_winners(values)
+            else:
+                result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        except (TypeError, ValueError) as error:
+            self.message.value = _error_html(f"{error} {self.grid.kept}")
+            return
         self.message.value = ""
         self.values, self.result, self.winners = values, result, winners
         self._draw()
@@ -294,7 +300,11 @@ class PoolingExplorer(widgets.VBox):
         self.times = widgets.IntSlider(value=times, min=1, max=3, description="Times")
         self.feature = _picture("cnnviz-pooling-explorer-feature")
         self.output = _picture("cnnviz-pooling-explorer-output")
-        self.steps = [widgets.Image(format="png") for _ in range(4)]
+        # Framed: a 1x1 result of one bright value is a white square, else lost on the page.
+        self.steps = [
+            widgets.Image(format="png", layout=widgets.Layout(border=PICTURE_FRAME))
+            for _ in range(4)
+        ]
         self._step_labels = [widgets.HTML() for _ in range(4)]
         self._step_boxes = [
             widgets.VBox([label, picture], layout=widgets.Layout(margin="0 8px 0 0"))
@@ -428,7 +438,7 @@ class PoolingExplorer(widgets.VBox):
             f'<span style="font-size:1.15em"><b>{arrows}</b></span> '
             f"({kind} pooling {size}×{size}, stride {stride}, {steps}×)"
         )
-        peaks = " → ".join(f"{m.max():,.0f}" for m in maps)
+        peaks = " → ".join(_amount(m.max(), 0) for m in maps)
         pixels = " → ".join(f"{m.size:,}" for m in maps)
         self.caption.value = (
             f'<span style="color:#333">pixels: {pixels}; strongest response: {peaks}'
@@ -568,25 +578,27 @@ class ShiftExplorer(widgets.VBox):
             [
                 widgets.HBox([self.shift, self.pool]),
                 self.numbers,
+                # One row of four close-ups (not two rows of 480 px): "after pooling" stays
+                # in view next to the slider that changes it.
                 widgets.HBox(
                     [
-                        _titled("<b>Feature map</b> of the original (close-up)", self.before),
+                        _titled(
+                            "<b>Feature map</b> of the original (close-up)", self.before, "25%"
+                        ),
                         _titled(
                             "<b>Feature map</b> of the shifted input (same place)",
                             self.before_shifted,
+                            "25%",
                         ),
-                    ]
-                ),
-                widgets.HBox(
-                    [
                         widgets.VBox(
-                            [self._after_title, self.after], layout=widgets.Layout(width="50%")
+                            [self._after_title, self.after], layout=widgets.Layout(width="25%")
                         ),
                         widgets.VBox(
                             [self._after_shifted_title, self.after_shifted],
-                            layout=widgets.Layout(width="50%"),
+                            layout=widgets.Layout(width="25%"),
                         ),
-                    ]
+                    ],
+                    layout=widgets.Layout(align_items="flex-end"),
                 ),
             ]
         )

@@ -14,6 +14,7 @@ from cnnviz._validation import (
 )
 from cnnviz.widgets._base import (
     _error_html,
+    _hide,
     _message,
     _note_html,
     _picture,
@@ -36,18 +37,10 @@ def _parse_padding(text):
         value = None
     if value is None or value < 0 or not float(value).is_integer():
         raise ValueError(
-            f"`padding`: {text!r} is neither valid, same nor a whole number of zeros; type "
+            f"`padding`: {describe(text)} is neither valid, same nor a whole number of zeros; type "
             f"valid, same, or a number such as 0, 1 or 2."
         )
     return int(value)
-
-
-def _figure_png(fig) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-    return buffer.getvalue()
 
 
 class OutputSizeCalculator(widgets.VBox):
@@ -62,8 +55,9 @@ class OutputSizeCalculator(widgets.VBox):
     ``formula``, ``keras``, ``message``
         ``HTML``: the formula with the numbers in, what a Keras layer reports (when
         ``keras_check`` is on), errors beside the controls.
-    ``drawing``
-        ``ipywidgets.Image``: the padded input grid, the kernel's positions, the output.
+    ``drawing``, ``drawing_title``
+        ``ipywidgets.Image``: the padded input grid, the kernel's positions, the output
+        (:func:`cnnviz.plotting.conv_grid_png`); ``HTML`` above it saying which is which.
     ``output_size``
         The last valid output size (int).
     ``keras_shape``
@@ -90,6 +84,7 @@ class OutputSizeCalculator(widgets.VBox):
         self.keras = widgets.HTML()
         self.drawing = _picture("cnnviz-size-calculator-drawing", width="auto")
         self.drawing.layout.max_width = "640px"
+        self.drawing_title = widgets.HTML()
         self.output_size = None
         self.keras_shape = None
         _tag(
@@ -110,6 +105,7 @@ class OutputSizeCalculator(widgets.VBox):
                 self.message,
                 self.formula,
                 self.keras,
+                self.drawing_title,
                 self.drawing,
             ]
         )
@@ -124,9 +120,9 @@ class OutputSizeCalculator(widgets.VBox):
         self._update()
 
     def _update(self):
-        from matplotlib.figure import Figure
-
-        from cnnviz.plotting import show_conv_grid
+        from cnnviz.filters import padding_amounts
+        from cnnviz.plotting.sizes import _MAX_GRID as MAX_DRAWN
+        from cnnviz.plotting.sizes import conv_grid_png
         from cnnviz.shapes import conv_output_size, explain_conv_output_size
 
         n, k, s = self.size.value, self.kernel_size.value, self.stride.value
@@ -146,12 +142,31 @@ class OutputSizeCalculator(widgets.VBox):
             f"</span> &nbsp; (n={n}, k={k}, padding {html.escape(name)}, s={s}): "
             f"<b>{n}×{n} → {out}×{out}</b>"
         )
-        fig = Figure(figsize=(6.4, 3.2))
         try:
-            show_conv_grid(n, k, padding, s, axes=fig.subplots(1, 2))
-            self.drawing.value = _figure_png(fig)
-        except ValueError as error:
-            self.message.value = _note_html(f"{error}")
+            # NumPy and Pillow, not a matplotlib figure: a few ms per slider move, not 200.
+            self.drawing.value = conv_grid_png(n, k, padding, s)
+            _hide(self.drawing, False)
+        except ValueError:
+            # Never a drawing of other settings under this formula: hide it and say why, in
+            # the words of the controls ("Input n", "Padding p").
+            before, after = padding_amounts(n, k, padding, s)
+            _hide(self.drawing, True)
+            self.drawing_title.value = ""
+            self.message.value = _note_html(
+                f"No drawing: with Padding p = {before} the padded input is {n} + {before} + "
+                f"{after} = {n + before + after} cells per side, more than the {MAX_DRAWN} a "
+                f"drawing can show. The formula above is right; make Padding p smaller (or "
+                f"Input n) to see the grid again."
+            )
+        else:
+            before, after = padding_amounts(n, k, padding, s)
+            padded = n + before + after
+            zeros = f" + padding (orange) → {padded}×{padded}" if before or after else ""
+            self.drawing_title.value = (
+                f"<b>Left</b>: input {n}×{n}{zeros}; the kernel's first position (solid box), "
+                f"its second (dashed), a dot for every position. <b>Right</b>: output "
+                f"{out}×{out}, one cell per dot."
+            )
         self.keras_shape = None
         if self._keras_check:
             self.keras_shape, text = _keras_output_shape(n, k, padding, s)

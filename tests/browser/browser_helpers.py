@@ -159,9 +159,7 @@ class JupyterServer:
         )
         return env
 
-    def start(self, ready_timeout: float = 120) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        env = self._environment()
+    def _command(self) -> list[str]:
         cmd = [
             sys.executable,
             "-m",
@@ -182,6 +180,16 @@ class JupyterServer:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
+        return cmd
+
+    def _ready(self) -> None:
+        """Raises until the server answers."""
+        self.api("GET", "/api/status")
+
+    def start(self, ready_timeout: float = 120) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        env = self._environment()
+        cmd = self._command()
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             cmd,
@@ -197,18 +205,16 @@ class JupyterServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
-                    f"jupyter lab exited with status {self.proc.returncode} before it was "
+                    f"{cmd[2]} exited with status {self.proc.returncode} before it was "
                     f"ready:\n{self.log_tail()}"
                 )
             try:
-                self.api("GET", "/api/status")
+                self._ready()
                 return
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.25)
         self.stop()
-        raise RuntimeError(
-            f"jupyter lab did not answer within {ready_timeout} s:\n{self.log_tail()}"
-        )
+        raise RuntimeError(f"{cmd[2]} did not answer within {ready_timeout} s:\n{self.log_tail()}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -683,3 +689,174 @@ def wait_for_change(read, before, timeout_ms: int = UPDATE_TIMEOUT_MS, poll_s: f
         time.sleep(poll_s)
         value = read()
     return value
+
+
+# --------------------------------------------------------------------------------------------
+# Voila, the projector mode
+# --------------------------------------------------------------------------------------------
+VOILA_TEMPLATES = REPO / "share" / "jupyter"  # share/jupyter/voila/templates/cnnviz*
+
+
+class VoilaServer(JupyterServer):
+    """Voila serving the course notebooks with cnnviz's offline template, started as the
+    instructor guide says (``JUPYTER_PATH=share/jupyter voila --template=cnnviz ...``), on
+    127.0.0.1 with a random token and the test kernels' environment."""
+
+    def __init__(self, base: Path, template: str = "cnnviz"):
+        super().__init__(base)
+        self.template = template
+        self.log_path = self.base / f"voila-{template}.log"
+        self.kernels: list[str] = []  # of the pages opened with open()
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "voila",
+            "--no-browser",
+            f"--template={self.template}",
+            "--Voila.ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--Voila.token={self.token}",
+            "--show_tracebacks=True",  # an error shows its traceback, which the tests look for
+            str(self.root / "notebooks"),
+        ]
+
+    def _environment(self) -> dict[str, str]:
+        env = super()._environment()
+        env["JUPYTER_PATH"] = str(VOILA_TEMPLATES)
+        return env
+
+    def render_url(self, rel_path: str) -> str:
+        """The notebook at ``rel_path`` (e.g. notebooks/01_....ipynb) rendered by Voila."""
+        name = Path(self._existing(rel_path)).name
+        return f"{self.url}/voila/render/{name}?token={self.token}"
+
+    def _ready(self) -> None:
+        request = urllib.request.Request(
+            f"{self.url}/", headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def open(self, page, rel_path: str, timeout_ms: int = RUN_ALL_TIMEOUT_MS) -> None:
+        """Load the notebook at ``rel_path`` in Voila and wait until every cell has run and
+        the page shows it (Voila hides ``#rendered_cells`` behind a spinner until then)."""
+        page.goto(self.render_url(rel_path), wait_until="domcontentloaded", timeout=timeout_ms)
+        config = page.locator("#jupyter-config-data")
+        config.wait_for(state="attached", timeout=timeout_ms)
+        self.kernels.append(json.loads(config.text_content())["kernelId"])
+        page.locator("#rendered_cells").wait_for(state="visible", timeout=timeout_ms)
+
+    def shutdown_kernels(self) -> None:
+        """End the kernels of the pages this server rendered (each page starts one)."""
+        while self.kernels:
+            try:
+                self.api("DELETE", f"/api/kernels/{self.kernels.pop()}")
+            except (urllib.error.URLError, OSError):
+                pass  # already gone
+
+
+VOILA_ERRORS_JS = """(stderrMime) => {
+    const found = [];
+    for (const node of document.querySelectorAll(`[data-mime-type="${stderrMime}"]`)) {
+        const text = node.innerText;
+        if (/Traceback|Error/.test(text)) found.push(text);
+    }
+    for (const node of document.querySelectorAll('.jp-OutputArea-output')) {
+        const text = node.innerText;
+        if (text.startsWith('Error displaying widget')
+            || text.includes('There was an error when executing cell')) found.push(text);
+    }
+    for (const node of document.querySelectorAll('.jupyter-widgets-error-widget')) {
+        found.push('widget failed to render: ' + node.innerText);
+    }
+    return found;
+}"""
+
+
+def voila_errors(page) -> list[str]:
+    """Everything in a Voila page that shows an error (tracebacks, widgets that failed)."""
+    return [_ANSI.sub("", text) for text in page.evaluate(VOILA_ERRORS_JS, STDERR_MIME)]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading what a widget shows, drawing, uploading
+# --------------------------------------------------------------------------------------------
+def shown(page, css_class: str):
+    """What the widget with ``css_class`` shows: the bytes of its picture(s) if it has any
+    ``<img>`` (as the kernel sent them), else its text; None while the widget is being
+    replaced (a grid rebuilt for another layer)."""
+    from playwright.sync_api import Error
+
+    try:
+        loc = widget(page, css_class)
+        if loc.evaluate("el => el.tagName") == "IMG" or loc.locator("img").count():
+            return image_bytes(page, css_class)
+        return loc.inner_text()
+    except Error:
+        return None
+
+
+def wait_until_all_changed(read_all, before: list, timeout_ms: int = UPDATE_TIMEOUT_MS):
+    """Call ``read_all()`` until every item differs from ``before`` (or time runs out);
+    return the last reading. The caller asserts on it."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    now = read_all()
+    while (
+        any(a == b or a is None for a, b in zip(now, before, strict=True))
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+        now = read_all()
+    return now
+
+
+CANVAS_INK_JS = """el => {
+    const canvas = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
+    if (!canvas) return -1;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 128 && data[i] < 100 && data[i + 1] < 100 && data[i + 2] < 100) dark++;
+    }
+    return dark;
+}"""
+
+
+def canvas_ink(page, css_class: str) -> int:
+    """How many dark (ink) pixels the ``<canvas>`` of the widget with ``css_class`` shows."""
+    count = widget(page, css_class).evaluate(CANVAS_INK_JS)
+    if count < 0:
+        raise AssertionError(f"no <canvas> in the widget with class {css_class!r}")
+    return count
+
+
+def draw(page, css_class: str, points, *, side: int = 280, moves_per_segment: int = 6) -> None:
+    """Draw through ``points`` [(x, y), ...] (canvas pixels of a ``side``-pixel canvas) with
+    the mouse: press at the first, move through the others, release at the last."""
+    canvas = widget(page, css_class)
+    box = canvas.bounding_box()
+    sx, sy = box["width"] / side, box["height"] / side
+
+    def at(x, y):
+        return box["x"] + x * sx, box["y"] + y * sy
+
+    page.mouse.move(*at(*points[0]))
+    page.mouse.down()
+    for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+        for i in range(1, moves_per_segment + 1):
+            t = i / moves_per_segment
+            page.mouse.move(*at(xa + (xb - xa) * t, ya + (yb - ya) * t))
+    page.mouse.up()
+
+
+def type_text(page, css_class: str, text: str, *, submit: str = "Enter") -> None:
+    """Click the text field (or text area) of ``css_class``, select all, type ``text`` with
+    the keyboard and press ``submit`` (``"Tab"`` to leave a text area)."""
+    field = widget(page, css_class).locator("input, textarea").first
+    field.click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(text)
+    if submit:
+        page.keyboard.press(submit)
