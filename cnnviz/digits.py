@@ -35,7 +35,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz._validation import as_float_array, check_choice, check_int, check_number, describe
+from cnnviz._validation import (
+    MAX_LENGTH,
+    as_float_array,
+    check_choice,
+    check_elements,
+    check_int,
+    check_number,
+    describe,
+)
 
 __all__ = [
     "BOX_SIZE",
@@ -317,7 +325,7 @@ def prepare_digit(image, *, invert="auto", threshold=0.1) -> DigitSteps:
 
     gray = _as_gray(image)
     if isinstance(invert, str):
-        check_choice(invert, "invert", ("auto",))
+        invert = check_choice(invert, "invert", ("auto",))  # "AUTO" means "auto" too
     elif not isinstance(invert, bool):
         raise TypeError(f"`invert` must be 'auto', True or False; got {describe(invert)}.")
     threshold = check_number(threshold, "threshold")
@@ -444,18 +452,41 @@ def draw_stroke(raster, points, radius, value=0.0):
     >>> draw_stroke(paper, [(1.5, 2.5), (5.5, 2.5)], radius=0.6)[2].tolist()
     [255.0, 0.0, 0.0, 0.0, 0.0, 0.0, 255.0]
     """
-    if not isinstance(raster, np.ndarray) or raster.ndim != 2:
+    if (
+        not isinstance(raster, np.ndarray)
+        or raster.ndim != 2
+        or raster.dtype.kind not in "biuf"
+        or not raster.flags.writeable
+    ):
         raise TypeError(
-            f"`raster` must be a 2-D NumPy array to draw into; got {describe(raster)}. "
-            f"Pass e.g. `np.full((280, 280), 255.0)`."
+            f"`raster` must be a 2-D NumPy array of numbers (writeable) to draw into; got "
+            f"{describe(raster)}. Pass e.g. `np.full((280, 280), 255.0)`."
         )
     pts = as_float_array(points, "points", (2,), example="[(10, 20), (30, 40)]")
     if pts.shape[1] != 2:
         raise ValueError(f"`points` must be (x, y) pairs, shape (N, 2); got shape {pts.shape}.")
+    if np.abs(pts).max() > MAX_LENGTH:
+        raise ValueError(
+            f"`points` must lie within ±{MAX_LENGTH:,} pixels; got a coordinate of "
+            f"{np.abs(pts).max():.3g}. Pass pen positions in the raster's pixels."
+        )
     radius = check_number(radius, "radius")
-    if radius <= 0:
-        raise ValueError(f"`radius` must be positive; got {radius:g}. Pass e.g. 10.")
+    if not 0 < radius <= MAX_LENGTH:
+        raise ValueError(
+            f"`radius` must be positive; got {radius:g} (at most {MAX_LENGTH:,}). Pass e.g. 10."
+        )
     value = check_number(value, "value")
+    if raster.dtype.kind == "b":
+        fits = value in (0.0, 1.0)
+    elif raster.dtype.kind in "iu":
+        fits = value.is_integer() and np.can_cast(np.min_scalar_type(int(value)), raster.dtype)
+    else:
+        fits = True
+    if not fits:
+        raise ValueError(
+            f"`value` {value:g} does not fit the {raster.dtype} raster: it would be changed "
+            f"silently. Pass a value the raster's dtype holds, or a float raster."
+        )
     height, width = raster.shape
     starts = pts if len(pts) == 1 else pts[:-1]
     ends = pts if len(pts) == 1 else pts[1:]
@@ -514,29 +545,30 @@ def parse_grid(text, size=GRID_SIZE) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise TypeError(f"`text` must be a string of '.' and '#'; got {describe(text)}.")
-    size = check_int(size, "size", minimum=2)
+    size = check_int(size, "size", minimum=2, maximum=MAX_LENGTH)
+    check_elements(size * size, "size", f"a {size}x{size} grid", "Use e.g. size=14.")
     lines = [line.rstrip() for line in text.strip("\n").split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     if len(lines) != size:
         raise ValueError(
-            f"the grid must have {size} lines of {size} characters; got {len(lines)} lines. "
-            f"Use '#' for ink and '.' for paper."
+            f"`text`: the grid must have {size} lines of {size} characters; got "
+            f"{len(lines):,} lines. Use '#' for ink and '.' for paper."
         )
     grid = np.zeros((size, size), dtype=bool)
     for r, line in enumerate(lines):
         if len(line) > size:
             raise ValueError(
-                f"line {r + 1} of the grid has {len(line)} characters; at most {size} fit. "
-                f"Use '#' for ink and '.' for paper."
+                f"`text`: line {r + 1} of the grid has {len(line):,} characters; at most "
+                f"{size} fit. Use '#' for ink and '.' for paper."
             )
         for c, char in enumerate(line):
             if char in _INK_CHARS:
                 grid[r, c] = True
             elif char not in _PAPER_CHARS:
                 raise ValueError(
-                    f"line {r + 1}, column {c + 1} of the grid is {char!r}; use '#' for ink "
-                    f"and '.' for paper."
+                    f"`text`: line {r + 1}, column {c + 1} of the grid is {char!r}; use '#' for "
+                    f"ink and '.' for paper."
                 )
     return grid
 
@@ -566,7 +598,8 @@ def grid_to_image(grid, size=FIELD_SIZE) -> np.ndarray:
             f"`grid` must be a square 2-D bool array (True for ink); got {describe(grid)}. "
             f"Pass e.g. `parse_grid(SAMPLE_GRID)`."
         )
-    size = check_int(size, "size", minimum=1)
+    size = check_int(size, "size", minimum=1, maximum=MAX_LENGTH)
+    check_elements(size * size, "size", f"a {size}x{size} picture", "Use e.g. size=28.")
     if size % arr.shape[0]:
         raise ValueError(
             f"`size` must be a multiple of the grid's {arr.shape[0]} rows; got {size}."
@@ -599,7 +632,7 @@ def image_to_grid(image, size=GRID_SIZE, threshold=0.35) -> str:
     ..#
     """
     arr = as_float_array(image, "image", (2,), example="a 28x28 MNIST digit")
-    size = check_int(size, "size", minimum=1)
+    size = check_int(size, "size", minimum=1, maximum=MAX_LENGTH)
     threshold = check_number(threshold, "threshold")
     rows, cols = arr.shape
     if rows % size or cols % size:

@@ -10,19 +10,21 @@ so integer images (uint8 photos) never overflow or wrap around.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
 from cnnviz._validation import (
+    MAX_LENGTH,
     as_float_array,
     check_choice,
+    check_elements,
     check_int,
     check_number,
     check_pair,
     describe,
+    overflow_error,
 )
 
 __all__ = [
@@ -138,7 +140,8 @@ def _padding_amounts(size, kernel_size, padding, stride):
     if padding == "valid":
         return 0, 0
     if padding == "same":
-        total = max((math.ceil(size / stride) - 1) * stride + kernel_size - size, 0)
+        # Integer ceil(size / stride): a float division is off by one beyond 2**53.
+        total = max((-(-size // stride) - 1) * stride + kernel_size - size, 0)
         return total // 2, total - total // 2
     return padding, padding
 
@@ -151,7 +154,7 @@ def _check_padding(padding):
             f"`padding` must be 'valid', 'same' or a number of zero rows to add; "
             f"got {describe(padding)}."
         )
-    return check_int(padding, "padding", minimum=0)
+    return check_int(padding, "padding", minimum=0, maximum=MAX_LENGTH)
 
 
 def _check_image_and_kernel(image, kernel):
@@ -251,21 +254,40 @@ def apply_filter(image, kernel, padding="valid", *, stride=1, bias=0.0, weight=1
             f"`kernel` of size {kh}x{kw} does not fit in the image of size {h}x{w} with "
             f"padding={padding!r}. Use padding='same', a smaller kernel, or a larger image."
         )
+    padded = (h + sum(pads[0])) * (w + sum(pads[1]))
+    check_elements(
+        max(padded, out_shape[0] * out_shape[1]) * img.shape[2],
+        "padding",
+        f"a {h + sum(pads[0])}x{w + sum(pads[1])} padded image",
+        "Use a smaller padding, or padding='same'.",
+    )
 
-    if combine == "per_channel":
-        channels = [
-            _correlate2d(img[:, :, c], ker, pads, stride, out_shape) for c in range(img.shape[2])
-        ]
-        out = np.stack(channels, axis=-1)
-    else:
-        out = _correlate2d(img[:, :, 0], ker[:, :, 0], pads, stride, out_shape)
-        for c in range(1, img.shape[2]):
-            out += _correlate2d(img[:, :, c], ker[:, :, c], pads, stride, out_shape)
-    if weight != 1.0:
-        out *= weight
-    if bias != 0.0:
-        out += bias
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        if combine == "per_channel":
+            channels = [
+                _correlate2d(img[:, :, c], ker, pads, stride, out_shape)
+                for c in range(img.shape[2])
+            ]
+            out = np.stack(channels, axis=-1)
+        else:
+            out = _correlate2d(img[:, :, 0], ker[:, :, 0], pads, stride, out_shape)
+            for c in range(1, img.shape[2]):
+                out += _correlate2d(img[:, :, c], ker[:, :, c], pads, stride, out_shape)
+        if weight != 1.0:
+            out *= weight
+        if bias != 0.0:
+            out += bias
+    return _check_overflow(out)
+
+
+def _check_overflow(result):
+    """Inputs are checked finite, so a NaN or infinity in ``result`` is an overflow."""
+    if not np.isfinite(result).all():
+        raise overflow_error(
+            "`image`, `kernel`, `weight` and `bias`",
+            "Use smaller numbers: pixel values 0..255 and weights within about ±1e6 are plenty.",
+        )
+    return result
 
 
 def _correlate2d(image, kernel, pads, stride, out_shape):
@@ -277,6 +299,11 @@ def _correlate2d(image, kernel, pads, stride, out_shape):
         # pad explicitly, then it is a "valid" correlation.
         image = np.pad(image, pads)
         top = bottom = left = right = 0
+    nonzero = np.abs(kernel[kernel != 0])
+    if nonzero.size and nonzero.min() <= np.finfo(np.float64).eps:
+        # SciPy's correlate skips weights of magnitude <= 2.2e-16 as if they were 0, a
+        # silent wrong answer for tiny weights: sum the shifted images instead.
+        return _correlate_cells(image, kernel, (top, bottom, left, right), stride, out_shape)
     # SciPy anchors the kernel at index k // 2 + origin; Keras anchors it at pad_before,
     # which makes even kernels and "valid" padding come out exactly as in Conv2D.
     full = ndimage.correlate(
@@ -284,6 +311,17 @@ def _correlate2d(image, kernel, pads, stride, out_shape):
     )
     sr, sc = stride
     return full[: (out_shape[0] - 1) * sr + 1 : sr, : (out_shape[1] - 1) * sc + 1 : sc]
+
+
+def _correlate_cells(image, kernel, pads, stride, out_shape):
+    """The correlation as a sum over kernel cells of strided views of the padded image."""
+    top, bottom, left, right = pads
+    padded = np.pad(image, ((top, bottom), (left, right)))
+    (oh, ow), (sr, sc) = out_shape, stride
+    out = np.zeros(out_shape)
+    for a, b in zip(*np.nonzero(kernel), strict=True):
+        out += kernel[a, b] * padded[a : a + (oh - 1) * sr + 1 : sr, b : b + (ow - 1) * sc + 1 : sc]
+    return out
 
 
 @dataclass(frozen=True)
@@ -379,8 +417,8 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
     if padding == "valid":
         if not (ar <= row <= h - kh + ar and ac <= col <= w - kw + ac):
             raise ValueError(
-                f"pixel ({row}, {col}) is too close to the border for a {kh}x{kw} kernel "
-                f"with padding='valid': it has no output there. Choose a row in "
+                f"`row`, `col`: pixel ({row}, {col}) is too close to the border for a "
+                f"{kh}x{kw} kernel with padding='valid': it has no output there. Choose a row in "
                 f"{ar}..{h - kh + ar} and a column in {ac}..{w - kw + ac}, or use "
                 f"padding='same'."
             )
@@ -388,19 +426,24 @@ def pixel_products(image, kernel, row, col, padding="valid", *, bias=0.0, weight
     else:
         output_index = (row, col)
 
-    padded = np.pad(img, ((ar, kh - 1 - ar), (ac, kw - 1 - ac), (0, 0)))
-    hood = padded[row : row + kh, col : col + kw, :]
-    if combine == "per_channel":
-        weights = np.broadcast_to(ker[:, :, None], hood.shape)
-        products = hood * weights
-        total = products.sum(axis=(0, 1))
-    else:
-        weights = ker
-        products = hood * weights
-        total = products.sum()
+    # Only the neighbourhood is padded: a huge image is never copied for one pixel.
+    window = img[max(row - ar, 0) : row - ar + kh, max(col - ac, 0) : col - ac + kw, :]
+    hood = np.zeros((kh, kw, img.shape[2]))
+    top, left = max(ar - row, 0), max(ac - col, 0)
+    hood[top : top + window.shape[0], left : left + window.shape[1]] = window
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        if combine == "per_channel":
+            weights = np.broadcast_to(ker[:, :, None], hood.shape)
+            products = hood * weights
+            total = products.sum(axis=(0, 1))
+        else:
+            weights = ker
+            products = hood * weights
+            total = products.sum()
+        value = weight * total + bias
+    _check_overflow(np.append(products, value))
     if np.ndim(image) == 2 and products.shape[2] == 1:
         hood, weights, products = hood[:, :, 0], weights[:, :, 0], products[:, :, 0]
-    value = weight * total + bias
     return PixelProducts(np.array(hood), np.array(weights), products, total, value, output_index)
 
 
@@ -434,15 +477,14 @@ def display_transform(values, mode="clip", data_range=(0.0, 255.0)):
     """
     arr = as_float_array(values, "values", (2, 3), example="the result of apply_filter")
     mode = check_choice(mode, "mode", tuple(DISPLAY_MODES))
-    if (
-        not isinstance(data_range, tuple | list)
-        or len(data_range) != 2
-        or not all(isinstance(v, int | float | np.number) for v in data_range)
-    ):
+    if not isinstance(data_range, tuple | list) or len(data_range) != 2:
         raise TypeError(f"`data_range` must be a pair (low, high); got {describe(data_range)}.")
-    low, high = float(data_range[0]), float(data_range[1])
+    low = check_number(data_range[0], "data_range[0]")
+    high = check_number(data_range[1], "data_range[1]")
     if not low < high:
-        raise ValueError(f"`data_range` must have low < high; got ({low}, {high}).")
+        raise ValueError(
+            f"`data_range` must have low < high; got ({low}, {high}). Pass e.g. (0, 255)."
+        )
 
     if mode == "signed":
         peak = float(np.abs(arr).max()) or 1.0

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from cnnviz._validation import check_int, describe
+from cnnviz._validation import check_file, check_int, describe, shorten
 
 __all__ = [
     "SAMPLE_IMAGES",
@@ -195,7 +195,7 @@ def _check_sample_name(name) -> str:
     close = difflib.get_close_matches(name.lower(), SAMPLE_IMAGES, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(
-        f"`name` must be one of: {', '.join(SAMPLE_IMAGES)}; got {name!r}.{hint} "
+        f"`name` must be one of: {', '.join(SAMPLE_IMAGES)}; got {describe(name)}.{hint} "
         f"For your own picture use `load_image(path)`."
     )
 
@@ -338,11 +338,14 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib
 
 
 def _open_source(source):
-    """Return (what Image.open reads, a label for messages) or raise TypeError."""
+    """Return (what Image.open reads, a label for messages) or raise TypeError/ValueError.
+
+    Every label starts with `source`, so every message names the parameter.
+    """
     if isinstance(source, Mapping) and "content" in source:
         # An entry of ipywidgets.FileUpload.value: {"name": ..., "content": memoryview, ...}
         name = source.get("name")
-        label = f"the upload {name!r}" if name else "the upload"
+        label = f"`source` (the upload {describe(name)})" if name else "`source` (the upload)"
         data = source["content"]
         if isinstance(data, bytes | bytearray | memoryview):
             return io.BytesIO(bytes(data)), label
@@ -358,31 +361,35 @@ def _open_source(source):
         )
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
-        return io.BytesIO(data), f"the given {len(data)} bytes"
+        return io.BytesIO(data), f"`source` (the given {len(data):,} bytes)"
     if isinstance(source, str | os.PathLike):
         text = os.fspath(source)
         if isinstance(text, bytes):
             text = os.fsdecode(text)
         if text.startswith(("http://", "https://")):
             raise ValueError(
-                f"`source` must be a local file; got the web address {text!r}. cnnviz never "
-                f"downloads: save the image first and pass its path."
+                f"`source` must be a local file; got the web address {describe(text)}. cnnviz "
+                f"never downloads: save the image first and pass its path."
             )
-        path = Path(text).expanduser()
-        if not path.exists():
-            raise FileNotFoundError(
-                f"`source` must be an existing image file; {str(path)!r} does not exist "
-                f"(the current folder is {os.getcwd()!r}). Check the name and folder."
-            )
-        if not path.is_file():
-            raise ValueError(f"`source` must be a file; {str(path)!r} is a directory.")
-        return path, repr(str(path))
+        path = check_file(text, "source", fix="Check the name and the current folder.")
+        label = f"`source` {shorten(str(path), path=True)!r}"
+        try:
+            return open(path, "rb"), label  # noqa: SIM115 (closed by load_image)
+        except OSError as exc:
+            raise ValueError(
+                f"{label} cannot be read ({exc.strerror or type(exc).__name__}). Check that "
+                f"the file is yours to read, or copy it somewhere else."
+            ) from None
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
-        label = f"the file {name!r}" if isinstance(name, str) else "the given file object"
+        label = (
+            f"`source` (the file {describe(name)})"
+            if isinstance(name, str)
+            else ("`source` (the given file object)")
+        )
         if isinstance(source, io.TextIOBase):
             raise TypeError(
-                f"`source` must be opened in binary mode; {label} is a text file. "
+                f"{label} must be opened in binary mode, not as text. "
                 f"Open it with `open(path, 'rb')`."
             )
         return source, label
@@ -398,7 +405,8 @@ def load_image(source, color=False, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray
     The size in the file's header is checked before any pixel is decoded, so a huge
     image is refused at once. Transparent pixels are laid over white (a transparent
     background behind a drawn digit is paper), and a phone photo is turned upright as
-    its EXIF orientation says. Only the first frame of an animation is read.
+    its EXIF orientation says. Only the first frame of an animation is read. Colour
+    spaces other than RGB (CMYK, YCbCr, CIELAB, HSV, palettes) are converted to RGB.
 
     Parameters
     ----------
@@ -425,10 +433,11 @@ def load_image(source, color=False, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray
     TypeError
         For a ``source`` that is not a path, bytes or binary file, or a non-bool ``color``.
     FileNotFoundError
-        If the path does not exist.
+        If the path does not exist (it is a ValueError too).
     ValueError
-        If the data is not an image Pillow can read, is truncated or corrupted, or has
-        more pixels than ``max_pixels``.
+        If the path is a folder or device, or the data is not an image Pillow can read,
+        is truncated or corrupted, hides a decompression bomb, or has more pixels than
+        ``max_pixels``.
 
     Examples
     --------
@@ -446,44 +455,76 @@ def load_image(source, color=False, max_pixels=DEFAULT_MAX_PIXELS) -> np.ndarray
     if max_pixels is not None:
         max_pixels = check_int(max_pixels, "max_pixels", minimum=1)
     fp, label = _open_source(source)
+    try:
+        pixels = _decode(fp, label, max_pixels)
+    finally:
+        if isinstance(source, str | os.PathLike):
+            fp.close()
+    if pixels.ndim == 3 and not color:
+        return _luma(pixels)
+    if pixels.ndim == 2 and color:
+        return np.repeat(pixels[:, :, None], 3, axis=2)
+    return pixels
+
+
+_BOMB_FIX = (
+    "Save the picture again without its metadata (e.g. export it as PNG from an image "
+    "editor), or resize it."
+)
+
+
+def _decode(fp, label, max_pixels) -> np.ndarray:
+    """Open, check the size, decode: float64 pixels, or a ValueError starting with label."""
     with warnings.catch_warnings():
         # Our own max_pixels check replaces Pillow's warning for large images.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             im = Image.open(fp)
-        except Image.DecompressionBombError as exc:
+        except Image.DecompressionBombError:
             raise ValueError(
-                f"{label} is too large to load safely ({exc}). Resize it, e.g. with "
-                f"`PIL.Image.Image.thumbnail((2000, 2000))`, and try again."
+                f"{label} is too large to load safely (a decompression bomb?). "
+                f"Resize it, e.g. with `PIL.Image.Image.thumbnail((2000, 2000))`."
             ) from None
         except UnidentifiedImageError:
             raise ValueError(
                 f"{label} is not an image Pillow can read ({_FORMATS_HINT}). "
                 f"Check that it is a picture file and not, e.g., a notebook or a zip."
             ) from None
+        except _DECODE_ERRORS as exc:  # a malformed chunk in the header
+            raise _decode_error(label, exc) from None
         with im:
             width, height = im.size
             if max_pixels is not None and width * height > max_pixels:
                 raise ValueError(
                     f"{label} is {width}x{height} = {width * height:,} pixels, more than "
-                    f"`max_pixels` = {max_pixels:,}. Resize it first (e.g. to at most "
-                    f"2000x2000 with `PIL.Image.Image.thumbnail`), or pass a larger "
-                    f"`max_pixels`."
+                    f"`max_pixels` = {max_pixels:,}. Resize it first (e.g. with "
+                    f"`PIL.Image.Image.thumbnail`), or pass a larger `max_pixels`."
                 )
             try:
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)
-            except _DECODE_ERRORS as exc:
+                return _to_float(im, label)
+            except Image.DecompressionBombError:
                 raise ValueError(
-                    f"{label} is truncated or corrupted: Pillow could not decode it "
-                    f"({type(exc).__name__}: {exc}). Save or download the picture again."
+                    f"{label} is too large to load safely (a decompression bomb?). {_BOMB_FIX}"
                 ) from None
-            pixels = _to_float(im)
-    if pixels.ndim == 3 and not color:
-        return _luma(pixels)
-    if pixels.ndim == 2 and color:
-        return np.repeat(pixels[:, :, None], 3, axis=2)
-    return pixels
+            except _DECODE_ERRORS as exc:
+                if isinstance(exc, ValueError) and str(exc).startswith("`source`"):
+                    raise  # our own message (e.g. an unsupported colour mode)
+                raise _decode_error(label, exc) from None
+
+
+def _decode_error(label: str, exc: Exception) -> ValueError:
+    text = str(exc)
+    if "MAX_TEXT" in text or "text chunk" in text.lower():  # Pillow's text-chunk bomb guard
+        return ValueError(
+            f"{label} hides oversized compressed text in its metadata (a decompression "
+            f"bomb?), so it was not read. {_BOMB_FIX}"
+        )
+    return ValueError(
+        f"{label} is truncated or corrupted: Pillow could not decode it "
+        f"({type(exc).__name__}: {shorten(text, 60)}). Save or download the picture again."
+    )
 
 
 def _has_transparency(im: Image.Image) -> bool:
@@ -493,8 +534,15 @@ def _has_transparency(im: Image.Image) -> bool:
     return "transparency" in im.info and im.mode in ("P", "L", "RGB", "1")
 
 
-def _to_float(im: Image.Image) -> np.ndarray:
-    """Decoded Pillow image -> float64 (H, W) or (H, W, 3) in 0..255."""
+#: Modes Pillow turns into RGB exactly (palettes, padding bytes, the printer's CMYK).
+_PILLOW_TO_RGB = ("P", "RGBX", "CMYK")
+
+
+def _to_float(im: Image.Image, label: str = "`source`") -> np.ndarray:
+    """Decoded Pillow image -> float64 (H, W) or (H, W, 3) in 0..255.
+
+    Every mode is handled by name; a mode nobody checked is refused, never guessed.
+    """
     mode = im.mode
     if _has_transparency(im):
         gray = mode in ("L", "LA", "La", "1")
@@ -509,21 +557,60 @@ def _to_float(im: Image.Image) -> np.ndarray:
         return np.asarray(im.convert("L"), dtype=np.float64)
     if mode.startswith("I;16") or mode == "I":
         # 16-bit grayscale (PNG, TIFF). Pillow gives mode "I" for some 16-bit files too,
-        # so "I" is read as 0..65535 as well; anything outside is clipped.
+        # so "I" in 0..65535 is read the same way; a wider range is stretched, as for "F".
         arr = np.asarray(im, dtype=np.float64)
-        return np.clip(arr, 0.0, 65535.0) * (255.0 / 65535.0)
+        if mode == "I" and (arr.min() < 0 or arr.max() > 65535):
+            return _scale_float(arr, label)
+        return arr * (255.0 / 65535.0)
     if mode == "F":
-        return _scale_float(np.asarray(im, dtype=np.float64))
+        return _scale_float(np.asarray(im, dtype=np.float64), label)
     if mode == "RGB":
         return np.asarray(im, dtype=np.float64)
-    # P (palette), CMYK, YCbCr, LAB, HSV, RGBX, ...: let Pillow map them to RGB.
-    return np.asarray(im.convert("RGB"), dtype=np.float64)
+    if mode in _COLOUR_SPACES:
+        return _COLOUR_SPACES[mode](np.asarray(im))
+    if mode in _PILLOW_TO_RGB:
+        return np.asarray(im.convert("RGB"), dtype=np.float64)
+    raise ValueError(
+        f"{label} uses Pillow's colour mode {mode!r}, which cnnviz does not convert. "
+        f"Save it as an RGB or grayscale PNG first."
+    )
 
 
-def _scale_float(arr: np.ndarray) -> np.ndarray:
+def _ycbcr_to_rgb(arr: np.ndarray) -> np.ndarray:
+    """JPEG's full-range YCbCr (JFIF, ITU-R BT.601) -> RGB, in float (no rounding)."""
+    y, cb, cr = (arr[..., i].astype(np.float64) for i in range(3))
+    cb, cr = cb - 128.0, cr - 128.0
+    rgb = np.stack([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb], -1)
+    return np.clip(rgb, 0.0, 255.0)
+
+
+def _lab_to_rgb(arr: np.ndarray) -> np.ndarray:
+    """Pillow's 8-bit CIELAB (L* scaled to 0..255, a* and b* signed bytes) -> sRGB."""
+    from skimage.color import lab2rgb
+
+    lab = np.empty(arr.shape, dtype=np.float64)
+    lab[..., 0] = arr[..., 0].astype(np.float64) * (100.0 / 255.0)
+    lab[..., 1:] = np.ascontiguousarray(arr[..., 1:]).view(np.int8)
+    with warnings.catch_warnings():  # colours outside sRGB are clipped, as intended
+        warnings.simplefilter("ignore", UserWarning)
+        return np.clip(lab2rgb(lab) * 255.0, 0.0, 255.0)
+
+
+def _hsv_to_rgb(arr: np.ndarray) -> np.ndarray:
+    """Pillow's 8-bit HSV (hue, saturation and value each 0..255) -> RGB."""
+    from skimage.color import hsv2rgb
+
+    return hsv2rgb(arr.astype(np.float64) / 255.0) * 255.0
+
+
+#: Colour spaces Pillow keeps as they are in the file; converted here, in float.
+_COLOUR_SPACES = {"YCbCr": _ycbcr_to_rgb, "LAB": _lab_to_rgb, "HSV": _hsv_to_rgb}
+
+
+def _scale_float(arr: np.ndarray, label: str = "`source`") -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(
-            "the image holds NaN or infinite values (a float TIFF?); it cannot be shown. "
+            f"{label} holds NaN or infinite values (a float TIFF?); it cannot be shown. "
             "Fix the file, e.g. with np.nan_to_num, and save it again."
         )
     low, high = float(arr.min()), float(arr.max())

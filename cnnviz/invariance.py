@@ -18,7 +18,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnviz._validation import as_float_array, check_choice, check_int, check_pair, describe
+from cnnviz._validation import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_pair,
+    describe,
+    overflow_error,
+)
 from cnnviz.filters import apply_filter
 from cnnviz.pooling import avg_pool, max_pool
 
@@ -30,7 +37,7 @@ _IMAGE_EXAMPLE = "a (H, W) grayscale array such as `cnnviz.images.load_sample('b
 def _check_axis(axis) -> int:
     axis = check_int(axis, "axis")
     if axis not in (0, 1):
-        raise ValueError(f"`axis` must be 0 (move down) or 1 (move right); got {axis}.")
+        raise ValueError(f"`axis` must be 0 (move down) or 1 (move right); got {describe(axis)}.")
     return axis
 
 
@@ -114,7 +121,15 @@ def equivariance_error(image, kernel, shift, axis=1):
     shift = check_int(shift, "shift", minimum=-(n - 1), maximum=n - 1)
     before = apply_filter(img, kernel)
     after = apply_filter(_shift(img, shift, axis), kernel)
-    return _moved_difference(before, after, shift, axis)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        return _finite(_moved_difference(before, after, shift, axis))
+
+
+def _finite(*numbers):
+    """The numbers, or the overflow error when finite inputs gave NaN or infinity."""
+    if not np.isfinite(numbers).all():
+        raise overflow_error("`image` and `kernel`", "Use pixel values 0..255, e.g. image / 1e6.")
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _moved_difference(before, after, shift, axis):
@@ -279,7 +294,7 @@ def shift_tolerance(
     length = base.shape[axis]
     if length - 2 * margin < size[axis]:
         raise ValueError(
-            f"the image is too small for shifts up to {margin}: only {length - 2 * margin} "
+            f"`image` is too small for shifts up to {margin}: only {length - 2 * margin} "
             f"feature-map positions along axis {axis} are undisturbed. Use smaller shifts or "
             f"a larger image."
         )
@@ -287,7 +302,8 @@ def shift_tolerance(
     before, after = [], []
     for s in shifts:
         moved = np.maximum(apply_filter(_shift(img, s, axis), kernel), 0.0)
-        b, a = _compare_maps(base, moved, base_pooled, pool_fn, size, axis, margin)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+            b, a = _finite(*_compare_maps(base, moved, base_pooled, pool_fn, size, axis, margin))
         before.append(b)
         after.append(a)
     return ShiftTolerance(shifts, tuple(before), tuple(after), pool, size)

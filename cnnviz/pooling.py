@@ -193,9 +193,11 @@ def avg_pool(image, size=2, stride=None):
     """
     # NaN and infinity spread through every sum, so scanning the result is enough.
     img, size, stride, out = _check(image, size, stride, check_finite=False)
-    result = _pool(img, size, stride, out, np.add)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        result = _pool(img, size, stride, out, np.add)
     result /= size[0] * size[1]
-    return check_finite_result(result, "image")
+    # A finite image whose window sums overflow is told so, not called non-finite.
+    return check_finite_result(result, "image", source=img)
 
 
 def pool_winners(image, size=2, stride=None):

@@ -19,7 +19,14 @@ import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cnnviz._validation import check_choice, check_int, check_pair, describe
+from cnnviz._validation import (
+    MAX_LENGTH,
+    check_choice,
+    check_int,
+    check_pair,
+    describe,
+    shorten,
+)
 from cnnviz.filters import padding_amounts
 
 __all__ = [
@@ -52,7 +59,7 @@ def _check_conv_padding(padding):
             f"`padding` must be 'valid', 'same' or a number of zero rows to add on each side; "
             f"got {describe(padding)}. Pass e.g. 'same' or 1."
         )
-    return check_int(padding, "padding", minimum=0)
+    return check_int(padding, "padding", minimum=0, maximum=MAX_LENGTH)
 
 
 def _check_bool(value, name):
@@ -241,8 +248,8 @@ def conv_params(
     216320
     """
     kh, kw = check_pair(kernel_size, "kernel_size")
-    in_channels = check_int(in_channels, "in_channels", minimum=1)
-    filters = check_int(filters, "filters", minimum=1)
+    in_channels = check_int(in_channels, "in_channels", minimum=1, maximum=MAX_LENGTH)
+    filters = check_int(filters, "filters", minimum=1, maximum=MAX_LENGTH)
     bias = _check_bool(bias, "bias")
     weight_sharing = _check_bool(weight_sharing, "weight_sharing")
     per_position = kh * kw * in_channels * filters + (filters if bias else 0)
@@ -289,8 +296,8 @@ def dense_params(inputs, units, bias=True):
     >>> dense_params(128, 10, bias=False)
     1280
     """
-    inputs = check_int(inputs, "inputs", minimum=1)
-    units = check_int(units, "units", minimum=1)
+    inputs = check_int(inputs, "inputs", minimum=1, maximum=MAX_LENGTH)
+    units = check_int(units, "units", minimum=1, maximum=MAX_LENGTH)
     return inputs * units + (units if _check_bool(bias, "bias") else 0)
 
 
@@ -379,9 +386,10 @@ class Conv2D:
     weight_sharing: bool = True
 
     def __post_init__(self):
-        check_int(self.filters, "filters", minimum=1)
+        check_int(self.filters, "filters", minimum=1, maximum=MAX_LENGTH)
         check_pair(self.kernel_size, "kernel_size")
-        _check_conv_padding(self.padding)
+        # Keep the canonical spelling ("SAME" -> "same"): the label and the sizes use it.
+        object.__setattr__(self, "padding", _check_conv_padding(self.padding))
         check_pair(self.stride, "stride")
         _check_bool(self.bias, "bias")
         _check_bool(self.weight_sharing, "weight_sharing")
@@ -426,8 +434,10 @@ class Pool2D:
         check_pair(self.size, "size")
         if self.stride is not None:
             check_pair(self.stride, "stride")
-        check_choice(self.kind, "kind", ("max", "average"))
-        check_choice(self.padding, "padding", ("valid", "same"))
+        object.__setattr__(self, "kind", check_choice(self.kind, "kind", ("max", "average")))
+        object.__setattr__(
+            self, "padding", check_choice(self.padding, "padding", ("valid", "same"))
+        )
 
     @property
     def label(self) -> str:
@@ -472,7 +482,7 @@ class Dense:
     bias: bool = True
 
     def __post_init__(self):
-        check_int(self.units, "units", minimum=1)
+        check_int(self.units, "units", minimum=1, maximum=MAX_LENGTH)
         _check_bool(self.bias, "bias")
 
     @property
@@ -548,10 +558,11 @@ def _check_input_shape(input_shape):
             f"`input_shape` must be a tuple of ints without the batch axis, like "
             f"`keras.Input(shape=...)`; got {describe(input_shape)}. Pass e.g. (28, 28, 1)."
         )
-    if min(input_shape) < 1:
+    if min(input_shape) < 1 or max(input_shape) > MAX_LENGTH:
         raise ValueError(
-            f"`input_shape` must contain sizes of at least 1; got {tuple(input_shape)}. "
-            f"Pass e.g. (28, 28, 1)."
+            f"`input_shape` must contain sizes of at least 1; got "
+            f"{shorten('(' + ', '.join(describe(n) for n in input_shape) + ')')} (at most "
+            f"{MAX_LENGTH:,} each). Pass e.g. (28, 28, 1)."
         )
     return tuple(int(n) for n in input_shape)
 
@@ -628,15 +639,15 @@ def layer_table(input_shape, layers):
         if isinstance(layer, Conv2D | Pool2D) and len(shape) != 3:
             raise ValueError(
                 f"`layers[{i}]` ({layer.label}) needs a (rows, columns, channels) input, but "
-                f"the shape before it is {(None, *shape)}. Start from an input_shape like "
-                f"(28, 28, 1), and put Conv2D and Pool2D layers before Flatten."
+                f"the shape before it is {shorten((None, *shape), 40)}. Start from an "
+                f"input_shape like (28, 28, 1), and put Conv2D and Pool2D layers before Flatten."
             )
         try:
             new_shape, params = _layer_output(layer, shape)
         except ValueError as exc:
             raise ValueError(
                 f"`layers[{i}]` ({layer.label}) does not fit its input of shape "
-                f"{(None, *shape)}: {exc}"
+                f"{shorten((None, *shape), 40)}: {exc}"
             ) from None
         shape = new_shape
         rows.append(LayerRow(layer.label, (None, *shape), params))

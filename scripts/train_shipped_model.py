@@ -14,9 +14,15 @@ MNIST's. The 1,000 test digits are never trained on, but the augmentation and th
 count were picked by comparing their accuracy over two seeds, so the accuracy printed at
 the end is slightly optimistic.
 
+Beside the model it writes ``mnist_cnn_keras_outputs.npz``: what Keras computes with the
+saved model for the shipped test digits (the probabilities for all 1,000 and every layer's
+output for the first three), so that notebooks can show that ``cnnviz.network`` (NumPy)
+agrees with Keras without importing TensorFlow.
+
 Run from the repository root (under a minute on 2 CPUs)::
 
     python scripts/train_shipped_model.py
+    python scripts/train_shipped_model.py --outputs-only   # the outputs of the existing model
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 from scipy import ndimage  # noqa: E402
 
-from cnnviz import models  # noqa: E402
+from cnnviz import models, network  # noqa: E402
 from cnnviz.data import load_dataset  # noqa: E402
 
 SEED = 1234
@@ -45,6 +51,7 @@ AUGMENTED_COPIES = 2
 MAX_SHIFT = 2.0  # pixels
 MAX_ROTATION = 12.0  # degrees
 MAX_ZOOM = 0.1  # relative
+ACTIVATION_DIGITS = (0, 1, 2)  # test digits whose every layer output is stored
 
 # Config keys that newer Keras writes and older Keras 3 refuses ("unexpected keyword
 # argument"), with the value that means "not used". Dropped when they hold it, so every
@@ -76,6 +83,33 @@ def augment(images: np.ndarray, copies: int, seed: int = SEED) -> np.ndarray:
     return out
 
 
+def write_keras_outputs(model_path: Path, output_path: Path) -> None:
+    """Keras' outputs of the model at ``model_path`` for the shipped test digits, saved to
+    ``output_path`` (read them with ``cnnviz.network.keras_outputs``)."""
+    import keras
+
+    model = models.load_pretrained(model_path, compile=False)
+    x_test = load_dataset("mnist", source="shipped").x_test
+    probabilities = models.predict(model, x_test)
+    digits = np.array(ACTIVATION_DIGITS)
+    probe = keras.Model(model.inputs[0], [layer.output for layer in model.layers])
+    outputs = probe(models.preprocess(x_test[digits]), training=False)
+    names = [layer.name for layer in model.layers]
+    np.savez_compressed(
+        output_path,
+        probabilities=probabilities.astype(np.float32),
+        digits=digits,
+        layer_names=np.array(names),
+        keras_version=np.array(keras.__version__),
+        **{f"layer_{n}": np.asarray(o, np.float32) for n, o in zip(names, outputs, strict=True)},
+    )
+    print(
+        f"wrote {output_path} ({output_path.stat().st_size:,} bytes): Keras {keras.__version__} "
+        f"probabilities for {len(x_test)} test digits, layer outputs for digits "
+        f"{list(ACTIVATION_DIGITS)}"
+    )
+
+
 def without_new_defaults(config):
     """``config`` (parsed config.json) without the keys of :data:`NEW_KEYS_AT_DEFAULT`
     that hold their default."""
@@ -104,10 +138,19 @@ def make_portable(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=models.PRETRAINED_PATH)
+    parser.add_argument("--keras-outputs", type=Path, default=network.SHIPPED_KERAS_OUTPUTS)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument(
+        "--outputs-only",
+        action="store_true",
+        help="do not train: write Keras' outputs of the existing model file",
+    )
     args = parser.parse_args(argv)
 
     models.configure_threads()
+    if args.outputs_only:
+        write_keras_outputs(args.output, args.keras_outputs)
+        return 0
     import keras
     import tensorflow as tf
 
@@ -153,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{model.count_params():,} parameters, trained in {elapsed:.0f} s; "
         f"accuracy on the 1,000 shipped test digits: {accuracy:.4f}"
     )
+    write_keras_outputs(args.output, args.keras_outputs)
     return 0
 
 

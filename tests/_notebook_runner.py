@@ -15,6 +15,8 @@ developer happens to have:
 - ``KERAS_HOME``, ``XDG_CACHE_HOME`` (scikit-image/pooch downloads) and ``IPYTHONDIR`` point
   at empty temporary folders and ``CNNVIZ_DATA_DIR`` is unset, so a dataset cached or
   pre-filled on this machine cannot hide a missing offline path;
+- ``CNNVIZ_MY_MODELS`` points at an empty scratch folder (where notebook 04 saves its CNN
+  and 05/06 look for it);
 - ``CNNVIZ_FAST=1`` (the notebooks' parameters cell picks small sizes), ``CNNVIZ_OFFLINE=1``,
   ``MPLBACKEND=Agg``, and the working directory is the notebook's folder.
 
@@ -95,6 +97,9 @@ def kernel_env(scratch: Path, extra_env: dict[str, str] | None = None) -> dict[s
             "KERAS_HOME": str(scratch / "keras_home"),
             "XDG_CACHE_HOME": str(scratch / "cache"),
             "IPYTHONDIR": str(scratch / "ipython"),
+            # Notebook 04 saves its CNN there and 05/06 open it: never the repository's own
+            # notebooks/my_models (a test passes the same folder to run 04, then 05 and 06).
+            "CNNVIZ_MY_MODELS": str(scratch / "my_models"),
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         }

@@ -134,7 +134,7 @@ def upload_entry(data, name="digit.png", kind="image/png", size=None):
         "type": kind,
         "size": len(data) if size is None else size,
         "content": memoryview(data),
-        "last_modified": datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc),
+        "last_modified": datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC),
     }
 
 

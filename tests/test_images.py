@@ -616,7 +616,7 @@ def test_missing_file(tmp_path):
 
 
 def test_directory_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="is a directory"):
+    with pytest.raises(ValueError, match="is a folder"):
         load_image(tmp_path)
 
 

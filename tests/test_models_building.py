@@ -4,6 +4,8 @@ model.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -219,3 +221,45 @@ def test_load_pretrained_errors(tmp_path, keras):
         load_pretrained(tmp_path / "missing.keras")
     with pytest.raises(TypeError, match=r"`path` must be a file path"):
         load_pretrained(3)
+
+
+def _shipped_config_text() -> str:
+    import zipfile
+
+    with zipfile.ZipFile(models.PRETRAINED_PATH) as archive:
+        return archive.read("config.json").decode()
+
+
+def test_shipped_model_has_no_keyword_older_keras_refuses():
+    # Keras 3.3-3.14 refuse GlorotUniform(input_axes=...), which Keras 3.15 writes (issue 15);
+    # the lowest test session loads the file with the lowest supported Keras.
+    text = _shipped_config_text()
+    assert '"class_name": "Conv2D"' in text
+    for key in ("input_axes", "output_axes", '"optional"', "quantization_config"):
+        assert key not in text
+
+
+def _training_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_shipped_model.py"
+    spec = importlib.util.spec_from_file_location("train_shipped_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tf_mark
+def test_make_portable_keeps_the_model(keras, tmp_path):
+    model = build_cnn(filters=(4, 8), dense_units=16, compile=False, seed=3)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    _training_script().make_portable(path)
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("config.json").decode()
+    assert "input_axes" not in text and "quantization_config" not in text
+    images = np.random.default_rng(0).uniform(0, 1, (5, 28, 28, 1)).astype("float32")
+    reloaded = keras.models.load_model(path, compile=False)
+    np.testing.assert_array_equal(reloaded(images).numpy(), model(images).numpy())

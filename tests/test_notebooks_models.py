@@ -55,6 +55,21 @@ def fashion_dir(tmp_path):
     return folder
 
 
+NO_TF = 'import sys\nprint("TENSORFLOW", "tensorflow" in sys.modules)'
+FASHION_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
 def _cell_text(cell) -> str:
     return "".join(out.get("text", "") for out in cell.get("outputs", []))
 
@@ -104,10 +119,10 @@ def test_04_training_cells_start_over_when_run_again(tmp_path):
     assert "accuracy from these predictions" in _cell_text(done.cells[-1])
 
 
-def test_04_prefers_fashion_mnist_when_a_folder_has_it(fashion_dir):
-    nb = run_notebook(
-        NOTEBOOKS_DIR / "04_why_cnns.ipynb", extra_env={"CNNVIZ_DATA_DIR": str(fashion_dir)}
-    )
+def test_04_prefers_fashion_mnist_when_a_folder_has_it(fashion_dir, tmp_path):
+    # Notebook 04 saves its CNN; 05 and 06 then open it (issue 9, item 6), without TensorFlow.
+    env = {"CNNVIZ_DATA_DIR": str(fashion_dir), "CNNVIZ_MY_MODELS": str(tmp_path / "mine")}
+    nb = run_notebook(NOTEBOOKS_DIR / "04_why_cnns.ipynb", extra_env=env)
     assert not find_problems(nb)
     text = output_text(nb)
     shown = _cell_text(next(c for c in nb.cells if "load_first_available(" in c.source))
@@ -116,12 +131,41 @@ def test_04_prefers_fashion_mnist_when_a_folder_has_it(fashion_dir):
     assert "not available" not in text
     assert "'Ankle boot': 30" in text  # Fashion-MNIST's class names in the class counts
     assert "Credit: Fashion-MNIST by Zalando Research" in text
+    assert (tmp_path / "mine" / "my_cnn.keras").is_file()
+    assert "notebooks 05 and 06 will open it" in text
+
+    nb05 = run_notebook(
+        NOTEBOOKS_DIR / "05_inside_a_trained_cnn.ipynb", extra_env=env, append_code=NO_TF
+    )
+    assert not find_problems(nb05)
+    text05 = output_text(nb05)
+    assert f"model: your CNN from notebook 04 ({tmp_path / 'mine' / 'my_cnn.keras'})" in text05
+    assert "trained on Fashion-MNIST" in text05
+    assert "its class: Ankle boot" in text05  # the shoe's feature maps
+    assert "your own model: Keras stored no outputs for it" in text05
+    assert "TENSORFLOW False" in text05
+
+    nb06 = run_notebook(NOTEBOOKS_DIR / "06_your_own_digit.ipynb", extra_env=env, append_code=NO_TF)
+    assert not find_problems(nb06)
+    text06 = output_text(nb06)
+    assert "model: your CNN from notebook 04" in text06
+    said = re.search(r"your drawing: (.+) with probability", text06).group(1)
+    assert said in FASHION_NAMES, said  # clothing class names, not digits
+    assert "TENSORFLOW False" in text06
 
 
 def test_05_checks_activations_and_the_bridge():
-    nb = run_notebook(NOTEBOOKS_DIR / "05_inside_a_trained_cnn.ipynb")
+    nb = run_notebook(NOTEBOOKS_DIR / "05_inside_a_trained_cnn.ipynb", append_code=NO_TF)
     assert not find_problems(nb)
     text = output_text(nb)
+    # Issue 9: the shipped model in NumPy, compared with the stored Keras outputs, no TF.
+    assert "model: the CNN that ships with cnnviz" in text
+    assert re.search(r"NumPy network vs the outputs Keras 3\.\d+\.\d+ stored when the model", text)
+    assert "the same predicted class for every one" in text
+    assert "the whole network: convolutions, pooling" in text
+    assert "Keras (stored): " in text
+    assert "diary.keras is not a zip archive" in text
+    assert "live Keras check" not in text and "TENSORFLOW False" in text
     assert "accuracy on the 1,000 test digits: 0.977" in text
     for layer in ("conv1", "pool1", "conv2", "pool2"):
         assert f"{layer}: (3, " in text and "equal to the layer's own output" in text
@@ -132,10 +176,25 @@ def test_05_checks_activations_and_the_bridge():
     assert "all 64 conv2 values at (5, 4) unchanged" in text
 
 
-def test_06_prepares_a_photo_and_reports_bad_files():
-    nb = run_notebook(NOTEBOOKS_DIR / "06_your_own_digit.ipynb")
+def test_05_compares_with_keras_live_when_asked():
+    nb = run_notebook(
+        NOTEBOOKS_DIR / "05_inside_a_trained_cnn.ipynb",
+        extra_env={"CNNVIZ_KERAS_CHECK": "1"},
+        append_code=NO_TF,
+    )
     assert not find_problems(nb)
     text = output_text(nb)
+    assert re.search(
+        r"live Keras check: largest difference \d\.\de-0[6-9], the same classes: True", text
+    )
+    assert "TENSORFLOW True" in text
+
+
+def test_06_prepares_a_photo_and_reports_bad_files():
+    nb = run_notebook(NOTEBOOKS_DIR / "06_your_own_digit.ipynb", append_code=NO_TF)
+    assert not find_problems(nb)
+    text = output_text(nb)
+    assert "TENSORFLOW False" in text and "model: the CNN that ships with cnnviz" in text
     assert "prepare_digit agrees" in text
     assert "prepared: 3 with probability" in text
     assert "your drawing: 7" in text

@@ -7,6 +7,7 @@ message that names it, says what is wrong and how to fix it.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zipfile
 import zlib
@@ -14,7 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz._validation import check_choice, describe
+from cnnviz._validation import (
+    MAX_ELEMENTS,
+    MissingFileError,
+    check_choice,
+    check_file,
+    describe,
+    shorten,
+)
 
 __all__ = ["DatasetFileError", "read_fashion_mnist_dir", "read_idx", "read_mnist_npz"]
 
@@ -41,22 +49,24 @@ class DatasetFileError(ValueError):
     """A dataset file is truncated, corrupted or not what its name says."""
 
 
-def _fix(path) -> str:
+def _fix(path=None) -> str:
     return (
-        f"Delete {path} and copy it again from the original (or let Keras download it again "
-        f"with `python -m cnnviz.data --prefill DIR` on a machine with internet)."
+        "Delete it and copy it again from the original, or run `python -m cnnviz.data "
+        "--prefill DIR` where there is internet."
     )
 
 
+def _label(path, name: str = "path") -> str:
+    """How a message names a dataset file: the parameter, then the path (shortened)."""
+    return f"`{name}` {shorten(str(path), 45, path=True)}"
+
+
 def _check_path(path, name: str) -> Path:
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(
-            f"`{name}` must be a file path (str or pathlib.Path); got {describe(path)}."
-        )
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"`{name}`: no such file: {path}")
-    return path
+    return check_file(path, name, fix="Check the name and folder.")
+
+
+#: The most values one dataset array may claim in its header (full MNIST train: 47 million).
+MAX_DATASET_VALUES = MAX_ELEMENTS
 
 
 def read_idx(path, kind=None) -> np.ndarray:
@@ -65,7 +75,9 @@ def read_idx(path, kind=None) -> np.ndarray:
     An idx file is a 4-byte magic number (two zero bytes, a type code ``0x08`` for unsigned
     bytes, the number of dimensions), one big-endian 4-byte size per dimension, then the
     values. Images have magic 2051 (3 dimensions: N, rows, columns), labels 2049 (1
-    dimension: N). A name ending in ``.gz`` is decompressed first.
+    dimension: N). A name ending in ``.gz`` is decompressed first, as a stream: a header
+    that claims more than :data:`MAX_DATASET_VALUES` values is refused before anything
+    is read (so a lying header or a gzip bomb cannot fill the memory).
 
     Parameters
     ----------
@@ -82,7 +94,7 @@ def read_idx(path, kind=None) -> np.ndarray:
     ------
     DatasetFileError
         (a ValueError) for a truncated or corrupted gzip stream, a wrong magic number, a
-        payload shorter or longer than the header promises.
+        payload shorter or longer than the header promises, or a header claiming too much.
 
     Examples
     --------
@@ -96,58 +108,74 @@ def read_idx(path, kind=None) -> np.ndarray:
     path = _check_path(path, "path")
     if kind is not None:
         kind = check_choice(kind, "kind", tuple(_IDX_MAGIC))
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except EOFError:
-            raise DatasetFileError(
-                f"{path} is truncated: the gzip stream ends early (an interrupted download "
-                f"or copy). {_fix(path)}"
-            ) from None
-        except (gzip.BadGzipFile, zlib.error) as exc:
-            raise DatasetFileError(
-                f"{path} is corrupted: it is not a valid gzip file ({exc}). {_fix(path)}"
-            ) from None
+    return _read_idx(path, kind, _label(path))
+
+
+def _read_idx(path: Path, kind, label: str) -> np.ndarray:
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            return _parse_idx(stream, kind, label)
+    except EOFError:
+        raise DatasetFileError(
+            f"{label} is truncated: the gzip stream ends early (an interrupted download "
+            f"or copy). {_fix()}"
+        ) from None
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise DatasetFileError(
+            f"{label} is corrupted: it is not a valid gzip file ({shorten(exc, 50)}). {_fix()}"
+        ) from None
+    except OSError as exc:
+        raise DatasetFileError(
+            f"{label} cannot be read ({exc.strerror or shorten(exc, 50)}). {_fix()}"
+        ) from None
+
+
+def _parse_idx(stream, kind, label: str) -> np.ndarray:
+    raw = stream.read(4)
     if len(raw) < 4:
         raise DatasetFileError(
-            f"{path} is too short to be an idx file ({len(raw)} bytes; the header alone is at "
-            f"least 8). {_fix(path)}"
+            f"{label} is too short to be an idx file ({len(raw)} bytes; the header alone is "
+            f"at least 8). {_fix()}"
         )
     magic = int.from_bytes(raw[:4], "big")
     ndim = raw[3]
     is_idx = raw[:2] == b"\x00\x00" and raw[2] == 0x08 and ndim > 0
     if not is_idx or (kind is not None and magic != _IDX_MAGIC[kind]):
-        wanted = (
-            f"{_IDX_MAGIC[kind]} for {kind}"
-            if kind is not None
-            else "2051 for images or 2049 for labels (unsigned bytes)"
-        )
+        wanted = f"{_IDX_MAGIC[kind]} for {kind}" if kind is not None else "2051 or 2049"
         raise DatasetFileError(
-            f"{path} has the wrong magic number {magic} (bytes {raw[:4].hex(' ')}); an idx "
-            f"file of MNIST or Fashion-MNIST starts with {wanted}. Is it the right file? "
-            f"{_fix(path)}"
+            f"{label} has the wrong magic number {magic} (bytes {raw[:4].hex(' ')}); an "
+            f"MNIST idx file starts with {wanted}. Is it the right file? {_fix()}"
         )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise DatasetFileError(
-            f"{path} is truncated inside its header ({len(raw)} bytes, the header of a "
-            f"{ndim}-dimensional idx file has {header}). {_fix(path)}"
+            f"{label} is truncated inside its header ({4 + len(dims)} bytes, the header of a "
+            f"{ndim}-dimensional idx file has {4 + 4 * ndim}). {_fix()}"
         )
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    promised = int(np.prod(shape, dtype=np.int64))
-    found = len(raw) - header
-    if found < promised:
+    shape = tuple(int.from_bytes(dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+    promised = math.prod(shape)  # exact: a product of 4-byte sizes can exceed int64
+    if promised > MAX_DATASET_VALUES:
         raise DatasetFileError(
-            f"{path} is truncated: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but only {found:,} follow. {_fix(path)}"
+            f"{label} claims shape {shorten(shape, 40)} ({promised:.3g} values), more than "
+            f"the {MAX_DATASET_VALUES:,} cnnviz reads: a corrupted header? {_fix()}"
         )
-    if found > promised:
+    data = stream.read(promised)
+    if len(data) < promised:
         raise DatasetFileError(
-            f"{path} is corrupted: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but {found:,} follow. {_fix(path)}"
+            f"{label} is truncated: its header promises {promised:,} bytes of data for shape "
+            f"{shape} but only {len(data):,} follow. {_fix()}"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
+    extra = 0
+    while extra <= MAX_DATASET_VALUES and (chunk := stream.read(1 << 20)):
+        extra += len(chunk)
+    if extra:
+        found = f"{promised + extra:,}" if extra <= MAX_DATASET_VALUES else "far more"
+        raise DatasetFileError(
+            f"{label} is corrupted: its header promises {promised:,} bytes of data for shape "
+            f"{shape} but {found} follow. {_fix()}"
+        )
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
 
 
 def _check_split(x, y, x_label: str, y_label: str, where) -> tuple[np.ndarray, np.ndarray]:
@@ -156,22 +184,20 @@ def _check_split(x, y, x_label: str, y_label: str, where) -> tuple[np.ndarray, n
     if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
         raise DatasetFileError(
             f"{where}: {x_label} must be uint8 images of shape (N, 28, 28); got "
-            f"{describe(x)}. {_fix(where)}"
+            f"{describe(x)}. {_fix()}"
         )
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise DatasetFileError(
-            f"{where}: {y_label} must be a 1-D array of integer labels; got {describe(y)}. "
-            f"{_fix(where)}"
+            f"{where}: {y_label} must be a 1-D array of integer labels; got {describe(y)}. {_fix()}"
         )
     if len(x) != len(y):
         raise DatasetFileError(
             f"{where}: {x_label} has {len(x):,} images but {y_label} has {len(y):,} labels; "
-            f"they must match (a file from another release, or a truncated one). {_fix(where)}"
+            f"they must match (a file from another release, or a truncated one). {_fix()}"
         )
     if len(y) and (y.min() < 0 or y.max() > 9):
         raise DatasetFileError(
-            f"{where}: {y_label} must be class numbers 0..9; found {y.min()}..{y.max()}. "
-            f"{_fix(where)}"
+            f"{where}: {y_label} must be class numbers 0..9; found {y.min()}..{y.max()}. {_fix()}"
         )
     return x, y.astype(np.int64)
 
@@ -208,28 +234,50 @@ def read_mnist_npz(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     ((2, 28, 28), array([3, 1]), array([7]))
     """
     path = _check_path(path, "path")
+    label = _label(path)
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in keys if k not in npz.files]
             if missing:
                 raise DatasetFileError(
-                    f"{path} lacks the key(s) {', '.join(missing)}; an MNIST .npz holds "
-                    f"{', '.join(keys)} (found {', '.join(npz.files) or 'nothing'}). {_fix(path)}"
+                    f"{label} lacks the key(s) {', '.join(missing)}; an MNIST .npz holds "
+                    f"{', '.join(keys)} (found {shorten(', '.join(npz.files) or 'nothing', 40)})."
+                    f" {_fix()}"
                 )
+            for key in keys:  # the headers first: a lying shape must not fill the memory
+                _check_npy_header(npz, key, label)
             arrays = {k: npz[k] for k in keys}
     except DatasetFileError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise DatasetFileError(
-            f"{path} is not a readable .npz file: it is truncated or corrupted ({exc}). "
-            f"{_fix(path)}"
+            f"{label} is not a readable .npz file: it is truncated or corrupted "
+            f"({shorten(exc, 50)}). {_fix()}"
         ) from None
     x_train, y_train = _check_split(
-        arrays["x_train"], arrays["y_train"], "x_train", "y_train", path
+        arrays["x_train"], arrays["y_train"], "x_train", "y_train", label
     )
-    x_test, y_test = _check_split(arrays["x_test"], arrays["y_test"], "x_test", "y_test", path)
+    x_test, y_test = _check_split(arrays["x_test"], arrays["y_test"], "x_test", "y_test", label)
     return x_train, y_train, x_test, y_test
+
+
+def _check_npy_header(npz, key: str, label: str) -> None:
+    """Refuse an array whose header claims more than MAX_DATASET_VALUES values."""
+    with npz.zip.open(f"{key}.npy") as member:
+        version = np.lib.format.read_magic(member)
+        reader = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = reader(member)
+    count = math.prod(shape)
+    if count > MAX_DATASET_VALUES:
+        raise DatasetFileError(
+            f"{label}: {key} claims shape {shorten(shape, 40)} ({count:.3g} values), more "
+            f"than the {MAX_DATASET_VALUES:,} cnnviz reads. {_fix()}"
+        )
 
 
 def read_fashion_mnist_dir(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -274,11 +322,17 @@ def read_fashion_mnist_dir(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         raise TypeError(f"`folder` must be a folder path; got {describe(folder)}.")
     folder = Path(folder)
     paths = {key: folder / fname for key, fname in _FASHION_FILES.items()}
-    missing = [p.name for p in paths.values() if not p.is_file()]
+    missing = [p.name for p in paths.values() if not _is_file(p)]
     if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}.")
+        raise MissingFileError(
+            f"`folder` {shorten(str(folder), path=True)} lacks {', '.join(missing)}."
+        )
     arrays = {
-        key: read_idx(path, kind="images" if key.startswith("x") else "labels")
+        key: _read_idx(
+            _check_path(path, "folder"),
+            "images" if key.startswith("x") else "labels",
+            f"`folder` file {path.name}",
+        )
         for key, path in paths.items()
     }
     train = _check_split(
@@ -286,13 +340,21 @@ def read_fashion_mnist_dir(folder) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         arrays["y_train"],
         _FASHION_FILES["x_train"],
         _FASHION_FILES["y_train"],
-        folder,
+        _label(folder, "folder"),
     )
     test = _check_split(
         arrays["x_test"],
         arrays["y_test"],
         _FASHION_FILES["x_test"],
         _FASHION_FILES["y_test"],
-        folder,
+        _label(folder, "folder"),
     )
     return (*train, *test)
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file() that says False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

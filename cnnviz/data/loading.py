@@ -24,6 +24,7 @@ from cnnviz.data.files import (
     _MNIST_FILE,
     DatasetFileError,
     _check_split,
+    _is_file,
     read_fashion_mnist_dir,
     read_mnist_npz,
 )
@@ -205,6 +206,14 @@ class _Skip(Exception):
     """This source cannot provide the dataset; the message says why (for the notes)."""
 
 
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir() that says False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def keras_cache_dir() -> Path:
     """Keras' dataset cache: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``.
 
@@ -232,11 +241,11 @@ def _read_folder(name: str, folder: Path, label: str):
     """The dataset's arrays from a folder laid out like Keras' cache, or _Skip."""
     if name == "mnist":
         path = folder / _MNIST_FILE
-        if not path.is_file():
+        if not _is_file(path):
             raise _Skip(f"{label} {folder} has no {_MNIST_FILE}")
         return read_mnist_npz(path), path
     sub = folder / _FASHION_DIR
-    missing = [f for f in _FASHION_FILES.values() if not (sub / f).is_file()]
+    missing = [f for f in _FASHION_FILES.values() if not _is_file(sub / f)]
     if len(missing) == len(_FASHION_FILES):
         raise _Skip(f"{label} {folder} has no {_FASHION_DIR}/ files")
     if missing:
@@ -252,7 +261,7 @@ def _local_dir(data_dir) -> tuple[Path, str]:
     if not env:
         raise _Skip(f"local folder: none given (no data_dir argument, ${DATA_DIR_ENV} unset)")
     folder = Path(env).expanduser()
-    if not folder.is_dir():
+    if not _is_dir(folder):
         raise _Skip(f"local folder: ${DATA_DIR_ENV}={env} is not a folder")
     return folder, f"local folder (${DATA_DIR_ENV})"
 
@@ -437,10 +446,10 @@ def load_dataset(
     if data_dir is not None:
         if not isinstance(data_dir, str | os.PathLike):
             raise TypeError(f"`data_dir` must be a folder path; got {describe(data_dir)}.")
-        if not Path(data_dir).expanduser().is_dir():
+        if not _is_dir(Path(data_dir).expanduser()):
             raise ValueError(
-                f"`data_dir` must be an existing folder; got {str(data_dir)!r}, which is not "
-                f"one. Check the path, or leave it out to use ${DATA_DIR_ENV} or the defaults."
+                f"`data_dir` must be an existing folder; got {describe(str(data_dir))}, which "
+                f"is not one. Check the path, or leave it out to use ${DATA_DIR_ENV}."
             )
     if source == "download" and not download:
         raise ValueError("`source='download'` contradicts `download=False`; pass one or the other.")
@@ -528,7 +537,7 @@ def load_first_available(names=("fashion_mnist", "mnist"), **kwargs) -> Dataset:
     >>> data.name, data.source
     ('mnist', 'shipped')
     """
-    if isinstance(names, str) or not names:
+    if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
         raise TypeError(
             f"`names` must be a non-empty list of dataset names; got {describe(names)}. "
             f"Pass e.g. ['fashion_mnist', 'mnist']."
@@ -604,7 +613,15 @@ def prepare_data_dir(path, names=DATASET_NAMES, *, download=True) -> list[Path]:
         raise TypeError(f"`path` must be a folder path; got {describe(path)}.")
     if isinstance(names, str):
         names = [names]
-    names = [check_choice(n.replace("-", "_"), "names", DATASET_NAMES) for n in names]
+    if not isinstance(names, list | tuple):
+        raise TypeError(
+            f"`names` must be a list of dataset names; got {describe(names)}. "
+            f"Pass e.g. ['mnist', 'fashion_mnist']."
+        )
+    names = [
+        check_choice(n.replace("-", "_") if isinstance(n, str) else n, "names", DATASET_NAMES)
+        for n in names
+    ]
     target = Path(path).expanduser()
     written = []
     cache = keras_cache_dir()

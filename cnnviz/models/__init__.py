@@ -33,6 +33,7 @@ from cnnviz.models.building import (
     build_dense,
     load_pretrained,
     preprocess,
+    save_for_notebooks,
 )
 from cnnviz.models.inside import (
     Kernels,
@@ -58,6 +59,7 @@ __all__ = [
     "NOTEBOOK_CNN",
     "PRETRAINED_PATH",
     "PRETRAINED_FILTERS",
+    "save_for_notebooks",
     "Kernels",
     "TrainingProgress",
     "TrainingResult",

@@ -4,16 +4,29 @@ loading the small CNN that ships with cnnviz.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import math
 from types import MappingProxyType
 
 import numpy as np
 
-from cnnviz._validation import check_int, check_number, check_pair, describe
+from cnnviz._validation import (
+    MAX_LENGTH,
+    check_choice,
+    check_elements,
+    check_file,
+    check_int,
+    check_number,
+    check_pair,
+    describe,
+    model_images,
+    shorten,
+)
 from cnnviz.models.threads import _keras
+from cnnviz.network import SHIPPED_MODEL
+from cnnviz.shapes import conv_output_size
 
 __all__ = [
+    "save_for_notebooks",
     "NOTEBOOK_CNN",
     "PRETRAINED_FILTERS",
     "PRETRAINED_PATH",
@@ -24,7 +37,7 @@ __all__ = [
 ]
 
 
-PRETRAINED_PATH = Path(__file__).parent.parent / "_data" / "mnist_cnn.keras"
+PRETRAINED_PATH = SHIPPED_MODEL
 
 
 #: Filter counts of the shipped CNN: half the classic lab's 64 in the first layer (half the
@@ -40,16 +53,36 @@ PRETRAINED_FILTERS = (32, 64)
 NOTEBOOK_CNN = MappingProxyType({"filters": (32, 64), "learning_rate": 3e-3})
 
 
-_IMAGE_EXAMPLE = "the uint8 digits of `cnnviz.data.load_dataset('mnist').x_test[:8]`"
-
-
 def _check_input_shape(input_shape) -> tuple[int, int, int]:
     if not isinstance(input_shape, tuple | list) or len(input_shape) != 3:
         raise TypeError(
             f"`input_shape` must be (rows, columns, channels); got {describe(input_shape)}. "
             f"Pass e.g. (28, 28, 1)."
         )
-    return tuple(check_int(v, f"input_shape[{i}]", minimum=1) for i, v in enumerate(input_shape))
+    return tuple(
+        check_int(v, f"input_shape[{i}]", minimum=1, maximum=MAX_LENGTH)
+        for i, v in enumerate(input_shape)
+    )
+
+
+def _check_params(count: int, name: str) -> None:
+    """Refuse a model too large to build (its weights would not fit the memory)."""
+    check_elements(count, name, "a model", "Use fewer units or smaller images.")
+
+
+def _check_fits(model, x, name: str = "images"):
+    """``x`` (N, H, W, C) must match the model's input shape: said by cnnviz, not by Keras."""
+    expected = tuple(model.inputs[0].shape[1:]) if model.inputs else ()
+    if len(expected) != x.ndim - 1 or any(
+        e is not None and e != n for e, n in zip(expected, x.shape[1:], strict=False)
+    ):
+        shown = "x".join("any" if e is None else str(e) for e in expected)
+        raise ValueError(
+            f"`{name}` must be {shown} images for this model (input shape "
+            f"{(None, *expected)}); got shape {shorten(x.shape)} after preprocessing. Resize "
+            f"them first, e.g. with `cnnviz.digits.prepare_digit` for a 28x28 digit."
+        )
+    return x
 
 
 def _compile(model, learning_rate: float):
@@ -63,7 +96,7 @@ def _compile(model, learning_rate: float):
 
 
 def _check_common(num_classes, learning_rate, seed, compile):
-    num_classes = check_int(num_classes, "num_classes", minimum=2)
+    num_classes = check_int(num_classes, "num_classes", minimum=2, maximum=MAX_LENGTH)
     learning_rate = check_number(learning_rate, "learning_rate")
     if learning_rate <= 0:
         raise ValueError(f"`learning_rate` must be positive; got {learning_rate}. Pass e.g. 1e-3.")
@@ -115,9 +148,13 @@ def build_dense(
     >>> [layer.name for layer in model.layers], model.count_params()
     (['flatten', 'dense1', 'output'], 101770)
     """
-    hidden_units = check_int(hidden_units, "hidden_units", minimum=1)
+    hidden_units = check_int(hidden_units, "hidden_units", minimum=1, maximum=MAX_LENGTH)
     input_shape = _check_input_shape(input_shape)
     num_classes, learning_rate, seed = _check_common(num_classes, learning_rate, seed, compile)
+    _check_params(
+        (math.prod(input_shape) + 1) * hidden_units + (hidden_units + 1) * num_classes,
+        "hidden_units",
+    )
     keras = _keras()
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -140,6 +177,9 @@ def build_cnn(
     dense_units=128,
     *,
     pool_size=2,
+    padding="valid",
+    strides=1,
+    pooling="max",
     input_shape=(28, 28, 1),
     num_classes=10,
     learning_rate=1e-3,
@@ -162,6 +202,12 @@ def build_cnn(
     dense_units : int, optional
         Neurons of the hidden dense layer ``dense1``.
     pool_size : int or (int, int), optional
+    padding : {"valid", "same"}, optional
+        The convolutions' padding ("valid", as in the lab, by default).
+    strides : int or (int, int), optional
+        The convolutions' strides (1 by default).
+    pooling : {"max", "average"}, optional
+        ``MaxPooling2D`` (default) or ``AveragePooling2D`` layers.
     input_shape, num_classes, learning_rate, seed, compile, name
         As in :func:`build_dense`.
 
@@ -190,21 +236,27 @@ def build_cnn(
             f"`filters` must be a non-empty sequence of filter counts; got {describe(filters)}. "
             f"Pass e.g. (64, 64)."
         )
-    filters = [check_int(f, f"filters[{i}]", minimum=1) for i, f in enumerate(filters)]
+    filters = [
+        check_int(f, f"filters[{i}]", minimum=1, maximum=MAX_LENGTH) for i, f in enumerate(filters)
+    ]
     kernel = check_pair(kernel_size, "kernel_size")
     pool = check_pair(pool_size, "pool_size")
-    dense_units = check_int(dense_units, "dense_units", minimum=1)
+    dense_units = check_int(dense_units, "dense_units", minimum=1, maximum=MAX_LENGTH)
     input_shape = _check_input_shape(input_shape)
     num_classes, learning_rate, seed = _check_common(num_classes, learning_rate, seed, compile)
+    padding = check_choice(padding, "padding", ("valid", "same"))
+    strides = check_pair(strides, "strides")
+    pooling = check_choice(pooling, "pooling", ("max", "average"))
     rows, cols = input_shape[:2]
+    channels, weights = input_shape[2], 0
     for i in range(len(filters)):
-        if rows < kernel[0] or cols < kernel[1]:
+        if padding == "valid" and (rows < kernel[0] or cols < kernel[1]):
             raise ValueError(
                 f"`filters` has {len(filters)} layers but the image is only {rows}x{cols} "
                 f"before conv{i + 1} (kernel {kernel[0]}x{kernel[1]}); use fewer layers or a "
                 f"smaller `kernel_size`."
             )
-        rows, cols = rows - kernel[0] + 1, cols - kernel[1] + 1
+        rows, cols = conv_output_size((rows, cols), kernel, padding, strides)
         if rows < pool[0] or cols < pool[1]:
             raise ValueError(
                 f"`filters` has {len(filters)} layers but the image is only {rows}x{cols} "
@@ -212,14 +264,28 @@ def build_cnn(
                 f"smaller `pool_size`."
             )
         rows, cols = rows // pool[0], cols // pool[1]
+        weights += (kernel[0] * kernel[1] * channels + 1) * filters[i]
+        channels = filters[i]
+    weights += (rows * cols * channels + 1) * dense_units + (dense_units + 1) * num_classes
+    _check_params(weights, "filters")
+    # Every layer's feature maps for one image must fit too (a huge input_shape).
+    check_elements(
+        math.prod(input_shape[:2]) * max(filters),
+        "input_shape",
+        f"feature maps of {input_shape[0]}x{input_shape[1]}x{max(filters)} per image",
+        "Use smaller images or fewer filters.",
+    )
     keras = _keras()
     if seed is not None:
         keras.utils.set_random_seed(seed)
     layers = keras.layers
     stack = [keras.Input(shape=input_shape, name="image")]
     for i, f in enumerate(filters, start=1):
-        stack.append(layers.Conv2D(f, kernel, activation="relu", name=f"conv{i}"))
-        stack.append(layers.MaxPooling2D(pool, name=f"pool{i}"))
+        stack.append(
+            layers.Conv2D(f, kernel, strides, padding=padding, activation="relu", name=f"conv{i}")
+        )
+        pool_layer = layers.MaxPooling2D if pooling == "max" else layers.AveragePooling2D
+        stack.append(pool_layer(pool, name=f"pool{i}"))
     stack += [
         layers.Flatten(name="flatten"),
         layers.Dense(dense_units, activation="relu", name="dense1"),
@@ -256,38 +322,7 @@ def preprocess(images) -> np.ndarray:
     >>> x.shape, x.dtype, x[0, :, :, 0].tolist()
     ((1, 2, 2, 1), dtype('float32'), [[0.0, 1.0], [0.20000000298023224, 0.4000000059604645]])
     """
-    if isinstance(images, str | bytes) or images is None:
-        raise TypeError(f"`images` must be a numeric array; got {describe(images)}.")
-    arr = np.asarray(images)
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"`images` must be a real numeric array; got {describe(images)}. "
-            f"Pass e.g. {_IMAGE_EXAMPLE}."
-        )
-    if arr.ndim == 4 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
-    elif arr.ndim == 2:
-        arr = arr[None]
-    if arr.ndim != 3 or arr.size == 0:
-        raise ValueError(
-            f"`images` must be grayscale images of shape (N, H, W), (N, H, W, 1) or (H, W); "
-            f"got shape {np.shape(images)}. Pass e.g. {_IMAGE_EXAMPLE}."
-        )
-    if arr.dtype.kind == "b":  # a mask: True is full white
-        return arr.astype(np.float32)[..., None]
-    if arr.dtype.kind == "f":
-        low, high = float(np.min(arr)), float(np.max(arr))
-        if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 1:
-            raise ValueError(
-                f"float `images` must already be scaled to 0..1; got values {low}..{high}. "
-                f"Pass the uint8 images (0..255) instead, or divide by 255 first."
-            )
-        return arr.astype(np.float32)[..., None]
-    if arr.min() < 0 or arr.max() > 255:
-        raise ValueError(
-            f"integer `images` must hold pixel values 0..255; got {arr.min()}..{arr.max()}."
-        )
-    return (arr.astype(np.float32) / np.float32(255))[..., None]
+    return model_images(images)
 
 
 def load_pretrained(path=None, *, compile=True):
@@ -323,16 +358,65 @@ def load_pretrained(path=None, *, compile=True):
     """
     if path is None:
         path = PRETRAINED_PATH
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"`path` must be a file path; got {describe(path)}.")
     if not isinstance(compile, bool):
         raise TypeError(f"`compile` must be True or False; got {describe(compile)}.")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {path}; rebuild the shipped one with "
-            f"`python scripts/train_shipped_model.py`."
-        )
+    path = check_file(
+        path, "path", fix="Rebuild the shipped one with `python scripts/train_shipped_model.py`."
+    )
     keras = _keras()
-    model = keras.models.load_model(path, safe_mode=True, compile=False)
+    try:
+        model = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras says "File not found" even for a corrupt file
+        if "safe_mode" in str(exc):
+            raise ValueError(
+                f"`path` {shorten(str(path), path=True)!r} holds Python code (e.g. a Lambda "
+                f"layer); it is not loaded, as Keras' safe_mode refuses to run code from a file."
+            ) from None
+        raise ValueError(
+            f"`path` {shorten(str(path), path=True)!r} is not a .keras model Keras can read "
+            f"(truncated, corrupted or another format: {type(exc).__name__}). Save the model "
+            f"again with `model.save(path)`."
+        ) from None
     return _compile(model, 1e-3) if compile else model
+
+
+def save_for_notebooks(model, data, *, accuracy=None, folder=None):
+    """Save a CNN trained in notebook 04 for notebooks 05 and 06 to open.
+
+    Writes ``my_cnn.keras`` (Keras' own format) and ``my_cnn.json`` (what it was trained
+    on and its class names) in ``my_models/`` beside the notebooks;
+    :func:`cnnviz.network.open_course_model` reads them, without TensorFlow.
+
+    Parameters
+    ----------
+    model : keras.Model
+    data : cnnviz.data.Dataset
+        What it was trained on (its ``name``, ``class_names`` and ``description``).
+    accuracy : float, optional
+        Its test accuracy, recorded in the description.
+    folder : str or pathlib.Path, optional
+        Defaults to :func:`cnnviz.network.my_models_folder`.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.keras`` file written.
+    """
+    import json
+
+    from cnnviz.network import MY_CNN, my_models_folder
+
+    folder = my_models_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MY_CNN
+    model.save(path)
+    trained_on = str(data.description)
+    if accuracy is not None:
+        trained_on += f"; test accuracy {float(accuracy):.3f}"
+    info = {
+        "dataset": str(data.name),
+        "class_names": [str(n) for n in data.class_names],
+        "trained_on": trained_on,
+    }
+    path.with_suffix(".json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return path

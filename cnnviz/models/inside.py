@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from typing import NamedTuple
 
 import numpy as np
 
 from cnnviz._validation import check_int, describe
-from cnnviz.models.building import preprocess
+from cnnviz.models.building import _check_fits, preprocess
 from cnnviz.models.threads import _keras
+from cnnviz.network import Kernels
 
 __all__ = [
     "Kernels",
@@ -46,17 +46,7 @@ def predict(model, images) -> np.ndarray:
     """
     x = preprocess(images)
     _check_model(model)
-    return np.asarray(model(x, training=False))
-
-
-class Kernels(NamedTuple):
-    """A Conv2D layer's learned parameters."""
-
-    weights: np.ndarray
-    """(kh, kw, in_channels, filters): ``weights[:, :, c, f]`` is filter f's slice for
-    input channel c."""
-    bias: np.ndarray
-    """(filters,): added to each filter's sum before the ReLU."""
+    return np.asarray(model(_check_fits(model, x), training=False))
 
 
 def _check_model(model):
@@ -139,6 +129,7 @@ def activations(model, images) -> OrderedDict[str, np.ndarray]:
     """
     x = preprocess(images)
     layers = _feature_layers(model)
+    _check_fits(model, x)
     if not layers:
         raise ValueError(
             f"`model` ({model.name}) has no Conv2D or pooling layer to show; pass a CNN such "

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnviz._validation import check_int, describe
-from cnnviz.models.building import preprocess
+from cnnviz.models.building import _check_fits, preprocess
 from cnnviz.models.threads import _keras
 
 __all__ = [
@@ -228,6 +228,16 @@ def train(model, data, epochs=5, batch_size=64, *, progress=True, seed=None, shu
             "`model` is not compiled; build it with compile=True or call model.compile(...) "
             "before training."
         )
+    _check_fits(model, x, "data")
+    classes = model.outputs[0].shape[-1] if model.outputs else None
+    for labels, name in [(y, "y_train")] + ([(validation[1], "y_test")] if validation else []):
+        if classes and len(labels) and (labels.min() < 0 or labels.max() >= classes):
+            raise ValueError(
+                f"`data`'s {name} must be class numbers 0..{classes - 1} for this model's "
+                f"{classes} outputs; found {labels.min()}..{labels.max()}."
+            )
+    if validation is not None:
+        _check_fits(model, validation[0], "data")
     if progress is True:
         progress = TrainingProgress() if _in_notebook() else None
         if progress is not None:

@@ -39,8 +39,13 @@ def _lut(cmap: str) -> np.ndarray:
 
 def _to_indices(values, vmin, vmax):
     """Map floats to 0..255 colour-table indices, linearly between vmin and vmax."""
-    buf = np.subtract(values, vmin, dtype=np.float64)
-    buf *= 255.0 / (vmax - vmin)
+    if np.isfinite(vmax - vmin):
+        buf = np.subtract(values, vmin, dtype=np.float64)
+        buf *= 255.0 / (vmax - vmin)
+    else:  # limits near float64's ends (±1e308): their difference overflows, halves do not
+        buf = np.multiply(values, 0.5, dtype=np.float64)
+        buf -= vmin * 0.5
+        buf *= 255.0 / (vmax * 0.5 - vmin * 0.5)
     np.clip(buf, 0.0, 255.0, out=buf)
     buf += 0.5  # round to the nearest index instead of truncating
     return buf.astype(np.uint8)

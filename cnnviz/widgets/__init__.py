@@ -30,7 +30,12 @@ from cnnviz.widgets.digit_pad import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
 from cnnviz.widgets.digit_pad import STEP_PICTURE_SIZE as STEP_PICTURE_SIZE
 from cnnviz.widgets.digit_pad import DigitPad, digit_pad
 from cnnviz.widgets.feature_maps import FEATURE_PICTURE_SIZE as FEATURE_PICTURE_SIZE
-from cnnviz.widgets.feature_maps import FeatureMapExplorer, feature_map_explorer
+from cnnviz.widgets.feature_maps import (
+    FeatureMapExplorer,
+    ModelOpener,
+    feature_map_explorer,
+    model_opener,
+)
 from cnnviz.widgets.filters import KernelEditor, PixelInspector, kernel_editor, pixel_inspector
 from cnnviz.widgets.pooling import (
     PoolingExplorer,
@@ -53,6 +58,8 @@ __all__ = [
     "ShiftExplorer",
     "digit_pad",
     "feature_map_explorer",
+    "model_opener",
+    "ModelOpener",
     "kernel_editor",
     "output_size_calculator",
     "pixel_inspector",

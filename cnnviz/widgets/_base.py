@@ -8,7 +8,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from cnnviz._validation import as_float_array, describe, parse_number
+from cnnviz._validation import MESSAGE_LIMIT, as_float_array, describe, parse_number, shorten
 from cnnviz.widgets._access import Picture, name_field
 
 #: Shortest side, in screen pixels, that small images (a 28x28 digit) are enlarged to.
@@ -73,7 +73,8 @@ CAPTION_COLOUR = "var(--jp-content-font-color1, #333)"
 
 
 def _error_html(error: Exception) -> str:
-    text = html.escape(str(error)).replace("`", "")
+    # cnnviz's messages are short; anything else (a library's) is cut to a readable length.
+    text = html.escape(shorten(str(error), MESSAGE_LIMIT)).replace("`", "")
     return f'<span style="color:{_ERROR_COLOUR}">&#9888; {text}</span>'
 
 
@@ -81,10 +82,18 @@ def _note_html(text: str) -> str:
     return f'<span style="color:{_NOTE_COLOUR}">{html.escape(text)}</span>'
 
 
+def _amount(value, decimals: int = 1) -> str:
+    """A number for a caption: ``1,020.5`` below a million, ``3.4e+300`` above."""
+    value = float(value)
+    return f"{value:,.{decimals}f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
 def _fmt(value) -> str:
     value = float(value)
-    if value.is_integer():
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) >= 1e15:
+        return f"{value:.6g}"
     if abs(value * 10 - round(value * 10)) < 1e-9:  # one decimal reads best: 4.5, not 72/16
         return f"{value:g}"
     for denominator in (3, 9, 16):  # the usual normalising fractions, as a teacher types them
@@ -276,7 +285,7 @@ def _titled(title_html, picture, width="50%"):
 
 def _number_html(value) -> str:
     value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
 
 
 def _check_names(images, name="images"):
@@ -289,3 +298,49 @@ def _models():
     from cnnviz import models
 
     return models
+
+
+# A trained network for the inside-a-CNN widgets: a cnnviz.network.Network (NumPy: never
+# imports TensorFlow) or a Keras model (through cnnviz.models, looked up at call time so
+# that a test can count the model calls).
+
+
+def _is_network(model) -> bool:
+    from cnnviz.network import Network  # light: NumPy and h5py
+
+    return isinstance(model, Network)
+
+
+def _feature_channels(model) -> dict[str, int]:
+    """Conv2D and pooling layer name -> its number of feature maps, in model order."""
+    if _is_network(model):
+        return {name: int(model.layer(name).output_shape[-1]) for name in model.feature_layers}
+    names = _models().feature_layer_names(model)
+    return {name: int(model.get_layer(name).output.shape[-1]) for name in names}
+
+
+def _model_images(model, images):
+    """``images`` as ``model`` takes them, float32 (N, H, W, 1); a Network checks the size."""
+    if _is_network(model):
+        return model.preprocess(images)
+    return _models().preprocess(images)
+
+
+def _feature_maps(model, images):
+    """Every Conv2D and pooling layer's maps for a batch: one forward pass."""
+    if _is_network(model):
+        return model.activations(images, model.feature_layers)
+    return _models().activations(model, images)
+
+
+def _probabilities(model, images):
+    """The model's output for a batch, (N, classes)."""
+    if _is_network(model):
+        return model.predict(images)
+    return _models().predict(model, images)
+
+
+def _output_count(model):
+    """Length of the model's output vector, or None if it cannot tell."""
+    shape = getattr(model, "output_shape", None)
+    return int(shape[-1]) if shape else None

@@ -21,9 +21,10 @@ from cnnviz.widgets._base import (
     _error_html,
     _marked_png,
     _message,
-    _models,
     _note_html,
+    _output_count,
     _picture,
+    _probabilities,
 )
 from cnnviz.widgets.feature_maps import feature_map_explorer
 
@@ -279,8 +280,9 @@ class DigitPad(widgets.VBox):
     # -- drawing (the canvas calls these with canvas pixel coordinates)
     def on_mouse_down(self, x, y):
         """Pen down at (x, y): a dot of ink."""
-        self._pen = (float(x), float(y))
-        self._ink([self._pen])
+        self._pen = (x, y)
+        if not self._ink([self._pen]):
+            return
         if self.canvas is not None:
             self.canvas.fill_circle(self._pen[0], self._pen[1], self.brush)
 
@@ -292,11 +294,11 @@ class DigitPad(widgets.VBox):
             return
         if self._pen is None:
             return
-        point = (float(x), float(y))
-        self._ink([self._pen, point])
+        start = self._pen
+        if not self._ink([start, (x, y)]):
+            return
         if self.canvas is not None:
-            self.canvas.stroke_line(self._pen[0], self._pen[1], point[0], point[1])
-        self._pen = point
+            self.canvas.stroke_line(start[0], start[1], self._pen[0], self._pen[1])
 
     def on_mouse_up(self, x, y):
         """Pen lifted: classify the drawing."""
@@ -352,9 +354,18 @@ class DigitPad(widgets.VBox):
         self._reset_canvas()
         self.draw_message.value = _note_html("Cleared: draw a digit.")
 
-    def _ink(self, points):
-        self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+    def _ink(self, points) -> bool:
+        """Draw into the raster; False (pen lifted, message shown) for a position that is
+        not a finite number inside the limits (a canvas event never kills the pad)."""
+        try:
+            self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
+        except (TypeError, ValueError) as error:
+            self._pen = None
+            self.draw_message.value = _error_html(error)
+            return False
+        self._pen = tuple(float(v) for v in points[-1])
         self._inked = True
+        return True
 
     def _reset_canvas(self):
         if self.canvas is None:
@@ -420,7 +431,7 @@ class DigitPad(widgets.VBox):
             self._start_error = str(error)
             message.value = _error_html(f"{error} The prediction shown is the last good one.")
             return False
-        probabilities = _models().predict(self.model, steps.digit)[0]
+        probabilities = _probabilities(self.model, steps.digit)[0]
         self.steps, self.probabilities, self.source = steps, probabilities, source
         self.prediction = int(np.argmax(probabilities))
         for (title, picture), label, widget in zip(
@@ -467,8 +478,10 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
 
     Parameters
     ----------
-    model : keras.Model
-        A digit classifier taking (N, 28, 28, 1), e.g. :func:`cnnviz.models.load_pretrained`.
+    model : cnnviz.network.Network or keras.Model
+        A digit classifier taking (N, 28, 28, 1): a :class:`cnnviz.network.Network` (runs
+        in NumPy, never imports TensorFlow) or a Keras model, e.g.
+        :func:`cnnviz.models.load_pretrained`.
     class_names : sequence of str, optional
         Default ``"0"`` to ``"9"``.
     canvas : bool, optional
@@ -487,8 +500,8 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
 
     Examples
     --------
-    >>> from cnnviz.models import load_pretrained
-    >>> pad = digit_pad(load_pretrained())
+    >>> from cnnviz.network import SHIPPED_MODEL, Network
+    >>> pad = digit_pad(Network.from_keras_file(SHIPPED_MODEL))
     >>> pad.source, pad.prediction
     ('the typed grid', 2)
     >>> pad.stroke([(140, 40), (140, 240)])  # a vertical bar: a one
@@ -503,15 +516,18 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
         raise TypeError(f"`class_names` must be a list of names; got {describe(class_names)}.")
     if not isinstance(canvas, bool):
         raise TypeError(f"`canvas` must be True or False; got {describe(canvas)}.")
-    size = check_int(size, "size", minimum=28)
+    size = check_int(size, "size", minimum=28, maximum=2000)
     brush = check_number(brush, "brush")
-    if brush <= 0:
-        raise ValueError(f"`brush` must be a positive radius in pixels; got {brush:g}.")
+    if not 0 < brush <= size:
+        raise ValueError(
+            f"`brush` must be a positive radius in pixels, at most `size` = {size}; got "
+            f"{brush:g}. Pass e.g. 11."
+        )
     if start is None:
         start = digits.SAMPLE_GRID
     elif not isinstance(start, str):
         raise TypeError(f"`start` must be a typed grid (a string); got {describe(start)}.")
-    outputs = int(model.output_shape[-1]) if hasattr(model, "output_shape") else None
+    outputs = _output_count(model)
     if outputs is not None and len(class_names) != outputs:
         raise ValueError(
             f"`class_names` must have one name per model output ({outputs}); got "

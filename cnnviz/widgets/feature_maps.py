@@ -15,9 +15,11 @@ from cnnviz.plotting.text_alternatives import describe_scale, describe_values
 from cnnviz.widgets._access import control_names
 from cnnviz.widgets._base import (
     _error_html,
+    _feature_channels,
+    _feature_maps,
     _hide,
     _message,
-    _models,
+    _model_images,
     _note_html,
     _picture,
     _tag,
@@ -25,12 +27,14 @@ from cnnviz.widgets._base import (
 
 __all__ = [
     "FeatureMapExplorer",
+    "ModelOpener",
     "feature_map_explorer",
+    "model_opener",
 ]
 
 
-# Keras models: cnnviz.models is imported inside the functions (it is light, but the names
-# are looked up at call time so that a test can count the model calls).
+# The model is a cnnviz.network.Network (NumPy, no TensorFlow) or a Keras model; the helpers
+# of cnnviz.widgets._base call the right one.
 #: Side, in screen pixels, of each picture in the feature-map grid.
 FEATURE_PICTURE_SIZE = 112
 _LABEL_HEIGHT = 22  # room above each row of feature maps for its image's label
@@ -50,9 +54,10 @@ def _parse_indices(text, count, max_images):
         )
     chosen = []
     for part in parts:
-        if not part.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; any script's 0-9 are fine.
+        if not part.isdecimal() or len(part) > 12:
             raise ValueError(
-                f"`images`: {part!r} is not an image number; type whole numbers from 0 to "
+                f"`images`: {describe(part)} is not an image number; type whole numbers from 0 to "
                 f"{count - 1}, separated by commas, e.g. 0, 1, 2."
             )
         index = int(part)
@@ -108,20 +113,17 @@ class FeatureMapExplorer(widgets.VBox):
     def __init__(
         self, model, images, *, indices, labels, filter, layer, cmap, max_images, per_layer
     ):
-        models = _models()
         self.model = model
         self.cmap = cmap
         self.max_images = max_images
         self.per_layer = per_layer
-        self.layer_names = models.feature_layer_names(model)
+        self.channels = _feature_channels(model)
+        self.layer_names = list(self.channels)
         if not self.layer_names:
             raise ValueError(
                 f"`model` ({model.name}) has no Conv2D or pooling layer to explore; pass a CNN "
-                f"such as `cnnviz.models.load_pretrained()`."
+                f"such as `Network.from_keras_file(cnnviz.network.SHIPPED_MODEL)`."
             )
-        self.channels = {
-            name: int(model.get_layer(name).output.shape[-1]) for name in self.layer_names
-        }
         self._pool = None
         self._labels = None
         self._cache = {}
@@ -191,7 +193,7 @@ class FeatureMapExplorer(widgets.VBox):
         one per image for the row titles; ``indices`` the ones to show (default the first
         three).
         """
-        pool = _models().preprocess(images)[..., 0]
+        pool = _model_images(self.model, images)[..., 0]
         if labels is not None:
             labels = [str(v) for v in labels]
             if len(labels) != len(pool):
@@ -256,7 +258,7 @@ class FeatureMapExplorer(widgets.VBox):
         if indices not in self._cache:
             if len(self._cache) >= 8:  # a few sets back and forth stay instant; memory bounded
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[indices] = _models().activations(self.model, self._pool[list(indices)])
+            self._cache[indices] = _feature_maps(self.model, self._pool[list(indices)])
         self.indices = indices
         self.maps = self._cache[indices]
         self.message.value = ""
@@ -426,8 +428,9 @@ def feature_map_explorer(
 
     Parameters
     ----------
-    model : keras.Model
-        A CNN with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
+    model : cnnviz.network.Network or keras.Model
+        A CNN: a :class:`cnnviz.network.Network` (NumPy; never imports TensorFlow) or a
+        Keras model with an explicit input, e.g. :func:`cnnviz.models.load_pretrained`.
     images : array_like, shape (N, 28, 28)
         The images to choose from (uint8 0..255 or float 0..1), e.g. ``data.x_test[:100]``.
     indices : sequence of int or str, optional
@@ -452,9 +455,10 @@ def feature_map_explorer(
 
     Examples
     --------
-    >>> from cnnviz.models import load_pretrained
+    >>> from cnnviz.network import SHIPPED_MODEL, Network
     >>> import numpy as np
-    >>> explorer = feature_map_explorer(load_pretrained(), np.zeros((4, 28, 28), np.uint8))
+    >>> net = Network.from_keras_file(SHIPPED_MODEL)
+    >>> explorer = feature_map_explorer(net, np.zeros((4, 28, 28), np.uint8))
     >>> explorer.indices, [name for name, _ in explorer.columns]
     ((0, 1, 2), ['conv1', 'pool1', 'conv2', 'pool2'])
     >>> explorer.filter.value = 5
@@ -483,3 +487,101 @@ def feature_map_explorer(
         max_images=max_images,
         per_layer=per_layer,
     )
+
+
+# --------------------------------------------------------------------------- your own model
+#: Largest .keras upload the model opener reads (bytes).
+MAX_MODEL_BYTES = 200_000_000
+
+
+class ModelOpener(widgets.VBox):
+    """Upload a ``.keras`` file and open it as a :class:`cnnviz.network.Network`.
+
+    Attributes
+    ----------
+    upload : ipywidgets.FileUpload
+    message : ipywidgets.HTML
+        What was opened, or why the file cannot be opened (and what to do).
+    summary : ipywidgets.HTML
+        The opened network's layers, output shapes and parameter counts.
+    network : cnnviz.network.Network or None
+        The last file that opened; a bad file leaves it unchanged.
+    error : str
+        Why the last file did not open, as plain text ("" if it opened).
+    """
+
+    def __init__(self):
+        self.network = None
+        self.error = ""
+        self.upload = widgets.FileUpload(accept=".keras", multiple=False, description="Model")
+        self.message = _message("cnnviz-model-opener-message")
+        self.summary = widgets.HTML()
+        _tag("model-opener", {"upload": self.upload})
+        super().__init__([widgets.HBox([self.upload, self.message]), self.summary])
+        self.add_class("cnnviz-model-opener")
+        self.message.value = _note_html(
+            "Choose a .keras file saved by Keras 3 (model.save('name.keras'))."
+        )
+        self.upload.observe(self._on_upload, names="value")
+
+    def open_file(self, content, name="the file") -> bool:
+        """Open ``content`` (the bytes of a .keras file); True if it opened."""
+        from cnnviz.network import Network
+
+        try:
+            if (
+                isinstance(content, bytes | bytearray | memoryview)
+                and len(content) > MAX_MODEL_BYTES
+            ):
+                raise ValueError(
+                    f"{name} is {len(content) / 1e6:.0f} MB; at most "
+                    f"{MAX_MODEL_BYTES / 1e6:.0f} MB are read here."
+                )
+            network = Network.from_keras_file(content, name=name)
+        except (TypeError, ValueError) as error:
+            self.error = str(error).replace("`", "")
+            self.message.value = _error_html(
+                f"{error} The model shown is the last one that opened."
+            )
+            return False
+        self.network, self.error = network, ""
+        self.message.value = _note_html(
+            f"{name}: opened {network.name!r}, {len(network.layers)} layers, input "
+            f"{(None, *network.input_shape)}, output {(None, *network.output_shape)}."
+        )
+        self.summary.value = f"<pre>{html.escape(str(network.summary()))}</pre>"
+        return True
+
+    def _on_upload(self, change):
+        entries = change["new"]
+        if not entries:
+            return
+        entry = entries[-1]
+        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
+        content = entry.get("content", b"") if isinstance(entry, dict) else b""
+        self.open_file(bytes(content), name)
+
+
+def model_opener() -> ModelOpener:
+    """A file upload that opens any supported ``.keras`` file without TensorFlow.
+
+    The file is read by :meth:`cnnviz.network.Network.from_keras_file` (zipfile, json and
+    h5py; no code from the file runs). A file it cannot open (not a .keras file, truncated,
+    a layer it does not support, weights that do not fit) gets the reason and the fix
+    beside the button, and the last model that opened stays.
+
+    Returns
+    -------
+    ModelOpener
+        Display it; ``opener.network`` is the opened network.
+
+    Examples
+    --------
+    >>> from cnnviz.network import SHIPPED_MODEL
+    >>> opener = model_opener()
+    >>> opener.open_file(SHIPPED_MODEL.read_bytes(), "mnist_cnn.keras"), opener.network.name
+    (True, 'mnist_cnn')
+    >>> opener.open_file(b"hello", "notes.keras"), opener.network.name
+    (False, 'mnist_cnn')
+    """
+    return ModelOpener()

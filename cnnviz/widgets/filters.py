@@ -30,6 +30,7 @@ from cnnviz.widgets._base import (
     PICTURE_MIN_SIZE,
     NumberField,
     NumberGrid,
+    _amount,
     _beside,
     _cached_sample,
     _check_names,
@@ -346,7 +347,7 @@ def _result_caption(image, result, mode) -> str:
     above = float((result > 255).mean()) * 100
     parts = [
         f"{image.shape[0]}×{image.shape[1]} input → {result.shape[0]}×{result.shape[1]} output",
-        f"values {low:,.1f} … {high:,.1f}",
+        f"values {_amount(low)} … {_amount(high)}",
     ]
     if mode in ("clip", "relu") and negative:
         parts.append(f"<b>{negative:.0f}% of pixels are negative and shown as black</b>")
@@ -581,7 +582,11 @@ class PixelInspector(widgets.VBox):
     def _on_setting(self, change):
         if self._busy:
             return
-        self._set_ranges(self.row.value, self.col.value, strict=False)
+        try:  # image, kernel and padding together may leave no pixel with an output
+            self._set_ranges(self.row.value, self.col.value, strict=False)
+        except ValueError as error:
+            self.message.value = _error_html(f"{error} The pictures show the last valid pixel.")
+            return
         self._update()
 
     # -- work
@@ -596,7 +601,7 @@ class PixelInspector(widgets.VBox):
             rows, cols = (0, h - 1), (0, w - 1)
         if rows[1] < rows[0] or cols[1] < cols[0]:
             raise ValueError(
-                f"the kernel ({kh}x{kw}) does not fit in the image ({h}x{w}) with "
+                f"`kernel` ({kh}x{kw}) does not fit in the image ({h}x{w}) with "
                 f"padding='valid'; use padding='same' or a larger image."
             )
         if strict:

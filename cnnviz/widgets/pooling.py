@@ -21,6 +21,7 @@ from cnnviz.widgets._base import (
     PICTURE_FRAME,
     PICTURE_MIN_SIZE,
     NumberGrid,
+    _amount,
     _beside,
     _cached_sample,
     _check_names,
@@ -166,10 +167,14 @@ class PoolingSandbox(widgets.VBox):
         values = self.grid.read()
         if values is None:
             return
-        if self.kind.value == "max":
-            result, winners = max_pool(values), pool_winners(values)
-        else:
-            result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        try:  # four huge finite numbers can overflow their average
+            if self.kind.value == "max":
+                result, winners = max_pool(values), pool_winners(values)
+            else:
+                result, winners = avg_pool(values), np.zeros((4, 4), dtype=bool)
+        except (TypeError, ValueError) as error:
+            self.message.value = _error_html(f"{error} {self.grid.kept}")
+            return
         self.message.value = ""
         self.values, self.result, self.winners = values, result, winners
         self._draw()
@@ -454,7 +459,7 @@ class PoolingExplorer(widgets.VBox):
             f'<span style="font-size:1.15em"><b>{arrows}</b></span> '
             f"({kind} pooling {size}×{size}, stride {stride}, {steps}×)"
         )
-        peaks = " → ".join(f"{m.max():,.0f}" for m in maps)
+        peaks = " → ".join(_amount(m.max(), 0) for m in maps)
         pixels = " → ".join(f"{m.size:,}" for m in maps)
         self.caption.value = (
             f'<span style="color:{CAPTION_COLOUR}">pixels: {pixels}; strongest response: {peaks}'

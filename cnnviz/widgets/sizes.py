@@ -38,7 +38,7 @@ def _parse_padding(text):
         value = None
     if value is None or value < 0 or not float(value).is_integer():
         raise ValueError(
-            f"`padding`: {text!r} is neither valid, same nor a whole number of zeros; type "
+            f"`padding`: {describe(text)} is neither valid, same nor a whole number of zeros; type "
             f"valid, same, or a number such as 0, 1 or 2."
         )
     return int(value)
