@@ -315,6 +315,9 @@ def _matching_preset(kernel) -> str:
 
 
 def _kernel_name(kernel) -> str:
+    """A preset's name, the 3x3 weights row by row, or the size of a larger kernel."""
+    if kernel.shape != (3, 3):
+        return f"your {kernel.shape[0]}x{kernel.shape[1]} kernel"
     name = _matching_preset(kernel)
     if name != _CUSTOM:
         return name
@@ -574,6 +577,9 @@ class PixelInspector(widgets.VBox):
         """The input image shown (grayscale float64)."""
         return _cached_sample(self._images, self.image_menu.value)
 
+    def _kernel_words(self) -> str:
+        return self.preset.value if self.preset.value != _CUSTOM else _kernel_name(self.kernel)
+
     # -- callbacks
     def _on_pixel(self, change):
         if not self._busy:
@@ -674,7 +680,7 @@ class PixelInspector(widgets.VBox):
             out_boxes.append((orow - reach, ocol - reach, orow + reach + 1, ocol + reach + 1))
         self.output.show(
             _marked_png(result, "RdBu_r", -limit, limit, out_boxes),
-            f"Output: {_kernel_name(self.kernel)} applied to {self.image_menu.value}, "
+            f"Output: {self._kernel_words()} applied to {self.image_menu.value}, "
             f"{describe_values(result)}, {_MODE_WORDS['signed']}; a green box marks where the "
             f"sum lands: row {orow}, column {ocol}, value {_number_html(p.value)}",
         )
