@@ -401,6 +401,16 @@ def save_for_notebooks(model, data, *, accuracy=None, folder=None):
     -------
     pathlib.Path
         The ``.keras`` file written.
+
+    Examples
+    --------
+    >>> import tempfile, types
+    >>> data = types.SimpleNamespace(
+    ...     name="mnist", class_names=[str(d) for d in range(10)], description="MNIST digits"
+    ... )
+    >>> path = save_for_notebooks(build_cnn(), data, folder=tempfile.mkdtemp())
+    >>> path.name, path.with_suffix(".json").exists()
+    ('my_cnn.keras', True)
     """
     import json
 
