@@ -168,7 +168,7 @@ def use_notebook01(page, steps) -> None:
     check_change(page, steps, "editor-preset", pick(page, f"{ke}-preset", "outline"), out)
     check_change(page, steps, "editor-mode", click_other(page, f"{ke}-mode"), out)
     check_change(page, steps, "editor-padding", click_other(page, f"{ke}-padding"), out)
-    check_change(page, steps, "editor-weight", typed(page, f"{ke}-weight", "0.5"), out)
+    check_change(page, steps, "editor-weight", typed(page, f"{ke}-weight", "-1"), out)
     check_change(page, steps, "editor-bias", typed(page, f"{ke}-bias", "40"), out)
     check_change(
         page,
