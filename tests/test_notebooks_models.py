@@ -199,6 +199,7 @@ def test_06_prepares_a_photo_and_reports_bad_files():
     assert "prepared: 3 with probability" in text
     assert "your drawing: 7" in text
     shown = html_text(nb)
-    assert "the upload 'notes.txt') is not an" in shown, shown
-    assert "the upload 'half.jpg' is truncated or corrupted" in shown
+    # Each bad upload's message names the file and what is wrong with it, beside the button.
+    assert "(the upload 'notes.txt') is not an image Pillow can read" in shown, shown
+    assert "(the upload 'half.jpg') is truncated or corrupted" in shown, shown
     assert "looks blank" in shown
