@@ -212,13 +212,8 @@ def open_keras_file(path_or_bytes, *, name=None):
 
     Raises
     ------
-    TypeError
-        If ``path_or_bytes`` is not a path or bytes.
-    FileNotFoundError
-        If there is no file at the path.
-    ValueError
-        If the file is not a Keras 3 ``.keras`` file of a Sequential model whose layers are
-        all in :data:`cnnviz.network.SUPPORTED_LAYERS`, or is corrupt or truncated.
+    TypeError, FileNotFoundError, ValueError
+        As :meth:`cnnviz.network.Network.from_keras_file`.
 
     Examples
     --------
