@@ -110,6 +110,7 @@ def test_parse_number_reads_any_text_as_a_finite_number_or_says_why(text):
 
 @given(anything)
 @FUZZ
+@example("0" * 15 + "\x1f" + "\U00011462" * 8)  # repr 4 times longer than the text
 def test_describe_is_short_for_anything(value):
     assert len(describe(value)) <= 100
 
