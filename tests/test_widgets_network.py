@@ -91,6 +91,37 @@ def test_digit_pad_on_a_network(net, counted):
         W.digit_pad(net, class_names=["a", "b", "c"])
 
 
+def test_the_pad_family_shows_the_feature_view_it_is_given(net):
+    import ipywidgets
+
+    from cnnviz.widgets import digit_pad as pad_family  # the function; its module below
+
+    family = sys.modules["cnnviz.widgets.digit_pad"]
+    assert pad_family is W.digit_pad and family.digit_pad is not W.digit_pad
+    # The public builder hands the pad the feature-map explorer ...
+    assert isinstance(W.digit_pad(net, canvas=False).explorer, W.FeatureMapExplorer)
+    # ... the family alone shows no feature maps, or the view it is given, fed every digit.
+    alone = family.digit_pad(net, canvas=False)
+    assert alone.explorer is None and alone.prediction == 2
+    made = []
+
+    class View(ipywidgets.HTML):
+        def set_images(self, images, labels=None):
+            made.append((np.asarray(images).shape, labels))
+
+    def view(model, images, labels=None, max_images=None):
+        made.append((model, np.asarray(images).shape, labels, max_images))
+        return View("maps")
+
+    pad = family.digit_pad(net, canvas=False, feature_view=view)
+    assert isinstance(pad.explorer, View) and pad.explorer in pad.children
+    assert made[0][0] is net and made[0][1:] == ((1, 28, 28), ["the typed grid: 2"], 1)
+    pad.stroke([(140, 40), (140, 240)])
+    assert made[-1] == ((1, 28, 28), ["your drawing: 1"])
+    with pytest.raises(TypeError, match=r"`feature_view` must be a function .*; got 'feature_"):
+        family.digit_pad(net, feature_view="feature_map_explorer")
+
+
 def test_widgets_on_a_network_never_import_tensorflow():
     code = (
         "import sys, numpy as np\n"

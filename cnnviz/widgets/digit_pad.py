@@ -1,4 +1,9 @@
-"""A student's own digit (notebook 06): the digit pad."""
+"""A student's own digit (notebook 06): the digit pad.
+
+The pad shows its digit's feature maps in a view it is given (``feature_view``, e.g. the
+feature-map explorer, passed in by :func:`cnnviz.widgets.digit_pad`): no family imports
+another.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,6 @@ from cnnviz.widgets._base import (
     _picture,
     _probabilities,
 )
-from cnnviz.widgets.feature_maps import feature_map_explorer
 
 __all__ = [
     "DigitPad",
@@ -189,10 +193,11 @@ class DigitPad(widgets.VBox):
         probabilities (classes,), the predicted class and where the digit came from.
     ``step_pictures``, ``bars``, ``verdict``, ``explorer``
         The pre-processing pictures, the probability bars (HTML), the prediction in words,
-        and a :class:`FeatureMapExplorer` on the digit.
+        and the view of the digit's feature maps that ``feature_view`` built (None without
+        one; :func:`cnnviz.widgets.digit_pad` gives a :class:`FeatureMapExplorer`).
     """
 
-    def __init__(self, model, *, class_names, canvas, size, brush, start):
+    def __init__(self, model, *, class_names, canvas, size, brush, start, feature_view=None):
         from cnnviz import digits
 
         self._digits = digits
@@ -322,9 +327,12 @@ class DigitPad(widgets.VBox):
         self.upload.observe(self._on_upload, names="value")
         if not self._show_grid(start):
             raise ValueError(f"`start` must be a digit the pad can read: {self._start_error}")
-        self.explorer = feature_map_explorer(
-            model, self.steps.digit[None], labels=[self._label()], max_images=1
-        )
+        self.explorer = None
+        if feature_view is not None:
+            self.explorer = feature_view(
+                model, self.steps.digit[None], labels=[self._label()], max_images=1
+            )
+        maps = [widgets.HTML("<b>Feature maps of this digit</b>"), self.explorer]
         super().__init__(
             [
                 self.tabs,
@@ -332,8 +340,7 @@ class DigitPad(widgets.VBox):
                 steps_row,
                 self.notes,
                 widgets.HBox([self.bars, self.verdict]),
-                widgets.HTML("<b>Feature maps of this digit</b>"),
-                self.explorer,
+                *(maps if self.explorer is not None else []),
                 control_names("cnnviz-digit-pad"),
             ]
         )
@@ -497,7 +504,9 @@ class DigitPad(widgets.VBox):
         return True
 
 
-def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start=None):
+def digit_pad(
+    model, *, class_names=None, canvas=True, size=280, brush=11, start=None, feature_view=None
+):
     """A digit pad: draw, upload or type a digit; the model classifies it live.
 
     Three ways in: a drawing square (the page draws the ink under the pointer; each stroke
@@ -506,8 +515,9 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
     photo or a scan), or a grid of ``#``/``.`` characters typed into a text box (the way in
     with the keyboard alone). Every digit goes through
     :func:`cnnviz.digits.prepare_digit`; the steps are shown as pictures, then the
-    model's probabilities as bars, then the digit's feature maps in a
-    :class:`FeatureMapExplorer`. A file that is not an image, is truncated or too large
+    model's probabilities as bars, then the digit's feature maps in the view
+    ``feature_view`` builds (:func:`cnnviz.widgets.digit_pad` passes the
+    :func:`feature_map_explorer`). A file that is not an image, is truncated or too large
     gets a message beside the upload button, and the last good prediction stays.
 
     Parameters
@@ -526,6 +536,10 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
         Pen radius in pixels (11 on a 280-pixel surface gives MNIST-like strokes).
     start : str, optional
         The typed grid the pad starts with (default :data:`cnnviz.digits.SAMPLE_GRID`).
+    feature_view : callable, optional
+        ``feature_view(model, images, labels=[name], max_images=1)`` returns a widget with a
+        ``set_images(images, labels=...)`` method that shows a digit's feature maps; called
+        once, then given every new digit. None (the default here) shows no feature maps.
 
     Returns
     -------
@@ -561,6 +575,11 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
         start = digits.SAMPLE_GRID
     elif not isinstance(start, str):
         raise TypeError(f"`start` must be a typed grid (a string); got {describe(start)}.")
+    if feature_view is not None and not callable(feature_view):
+        raise TypeError(
+            f"`feature_view` must be a function that builds a feature-map view, e.g. "
+            f"`cnnviz.widgets.feature_map_explorer`; got {describe(feature_view)}."
+        )
     outputs = _output_count(model)
     if outputs is not None and len(class_names) != outputs:
         raise ValueError(
@@ -568,5 +587,11 @@ def digit_pad(model, *, class_names=None, canvas=True, size=280, brush=11, start
             f"{len(class_names)}."
         )
     return DigitPad(
-        model, class_names=list(class_names), canvas=canvas, size=size, brush=brush, start=start
+        model,
+        class_names=list(class_names),
+        canvas=canvas,
+        size=size,
+        brush=brush,
+        start=start,
+        feature_view=feature_view,
     )
