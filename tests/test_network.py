@@ -24,10 +24,9 @@ from cnnviz.network import (
     SHIPPED_MODEL,
     SUPPORTED_LAYERS,
     Network,
-    _conv2d,
-    _pool2d,
     keras_outputs,
 )
+from cnnviz.network.arithmetic import conv2d, pool2d
 from cnnviz.pooling import avg_pool, max_pool
 from cnnviz.shapes import Conv2D, Dense, Flatten, Pool2D, layer_table
 
@@ -91,7 +90,7 @@ def test_conv_is_apply_filter_per_filter(
     pads = tuple(
         padding_amounts(s, k, padding, st_) for s, k, st_ in zip(size, kernel, strides, strict=True)
     )
-    got = _conv2d(x, weights, bias, strides, pads)
+    got = conv2d(x, weights, bias, strides, pads)
     for i in range(n):
         for f in range(filters):
             expected = apply_filter(
@@ -113,7 +112,7 @@ def test_conv_is_apply_filter_per_filter(
 def test_pool_is_max_pool_and_avg_pool(n, size, channels, window, strides, kind, seed):
     assume(window[0] <= size[0] and window[1] <= size[1])  # Keras refuses the others too
     x = np.random.default_rng(seed).standard_normal((n, *size, channels)).astype(np.float32)
-    got = _pool2d(x, window, strides, kind)
+    got = pool2d(x, window, strides, kind)
     reference = max_pool if kind == "MaxPooling2D" else avg_pool
     for i in range(n):
         expected = reference(x[i], size=window, stride=strides)
