@@ -408,7 +408,7 @@ class DigitPad(widgets.VBox):
                 f"{error} The prediction shown is the last good one."
             )
             return False
-        self.strokes.append(pts)
+        self.strokes.append(np.array(pts, dtype=np.float64))  # our own copy
         self._sync_canvas(handled)
         if self._show(self.raster, "your drawing", self.draw_message):
             self.draw_message.value = ""
