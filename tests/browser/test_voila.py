@@ -15,7 +15,9 @@ import browser_helpers as ui
 import pytest
 from test_browser import KERNEL_CELL, KERNEL_EDITOR, KERNEL_OUTPUT, NB01, ONE, PAD
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# Its own group: with --dist loadgroup the Voila tests (their own Voila servers) can run on
+# the other worker while the JupyterLab tests run on one.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("voila")]
 
 NOTEBOOKS = [
     "01_what_a_filter_does",
