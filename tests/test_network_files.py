@@ -19,6 +19,8 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cnnviz._validation import MESSAGE_LIMIT
 from cnnviz.network import SHIPPED_MODEL, Network
@@ -534,3 +536,49 @@ def test_too_many_members_and_paths_that_are_not_files(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match=r"empty\.keras` is empty"):
         Network.from_keras_file(empty)
+
+
+# ----------------------------------------------------------------------------- fuzzed files
+# Damage anywhere in the archive (the zip's CRC-32 then guards the HDF5 bytes: HDF5 itself
+# can loop for ever on some damaged metadata, so h5py is never handed damaged bytes here),
+# and text anywhere in config.json.
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ARCHIVES = {"stored": SHIPPED_MODEL.read_bytes(), "deflated": deflated(members())}
+
+
+def only_short_value_errors(blob):
+    try:
+        Network.from_keras_file(blob, name=NAME)
+    except ValueError as exc:
+        message = str(exc)
+        assert len(message) <= MESSAGE_LIMIT, message
+        assert message.startswith(SOURCE), message
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(sorted(ARCHIVES)),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.binary(max_size=8)), min_size=1, max_size=4),
+    keep=st.floats(0, 1),
+)
+def test_damaged_archives_give_only_short_value_errors(kind, cuts, keep):
+    data = bytearray(ARCHIVES[kind])
+    for where, junk in cuts:
+        at = int(where * (len(data) - 1))
+        data[at : at + len(junk)] = junk
+    only_short_value_errors(bytes(data[: max(1, int(keep * len(data)))] if keep < 0.5 else data))
+
+
+@FUZZ
+@given(
+    where=st.floats(0, 1),
+    length=st.integers(0, 40),
+    text=st.text(max_size=40) | st.sampled_from(["[" * 5000, "1e999", "-1", "true", "null"]),
+)
+def test_edited_config_gives_a_network_or_a_short_value_error(where, length, text):
+    config = members()["config.json"].decode()
+    at = int(where * len(config))
+    only_short_value_errors(
+        zipped({**members(), "config.json": config[:at] + text + config[at + length :]})
+    )
