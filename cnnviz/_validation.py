@@ -22,6 +22,7 @@ __all__ = [
     "shorten",
     "describe",
     "check_elements",
+    "check_depth",
     "check_file",
     "MissingFileError",
     "overflow_error",
@@ -45,6 +46,9 @@ MAX_LENGTH = 1_000_000_000
 MESSAGE_LIMIT = 300
 #: What a message shows of one argument, at most.
 _SHOWN = 60
+#: Most dimensions a NumPy array has in NumPy 1 (NumPy 2: 64). Nested lists deeper than this
+#: are refused before NumPy sees them, with the same message on every supported NumPy.
+_MAX_DEPTH = 32
 
 
 def shorten(text: str, limit: int = _SHOWN, *, path: bool = False) -> str:
@@ -141,6 +145,34 @@ def overflow_error(names: str, fix: str = "Use smaller numbers.") -> ValueError:
     )
 
 
+def check_depth(value, name: str, wanted: str, example: str) -> None:
+    """Refuse nested lists or tuples deeper than any NumPy array (32 dimensions in NumPy 1).
+
+    Only the first element at each level is followed (at most 33 steps), so this is cheap;
+    NumPy itself reports such input with its own words, differently in NumPy 1 and 2.
+
+    Examples
+    --------
+    >>> deep = 1.0
+    >>> for _ in range(40):
+    ...     deep = [deep]
+    >>> check_depth(deep, "image", "2-D or 3-D", "np.ones((4, 4))")
+    Traceback (most recent call last):
+    ...
+    ValueError: `image` must be 2-D or 3-D; got a list nested more than 32 levels deep. Pass e.g. np.ones((4, 4)).
+    """  # noqa: E501
+    depth, item = 0, value
+    while isinstance(item, list | tuple) and len(item) and depth <= _MAX_DEPTH:
+        depth, item = depth + 1, item[0]
+    if isinstance(item, np.ndarray):
+        depth += item.ndim
+    if depth > _MAX_DEPTH:
+        raise ValueError(
+            f"`{name}` must be {wanted}; got a {type(value).__name__} nested more than "
+            f"{_MAX_DEPTH} levels deep. Pass e.g. {example}."
+        )
+
+
 def as_float_array(
     value, name: str, ndim: Sequence[int], *, example: str, allow_empty=False, check_finite=True
 ):
@@ -163,6 +195,8 @@ def as_float_array(
             f"`{name}` is a masked array with {np.ma.count_masked(value):,} masked values; "
             f"cnnviz does not skip masked values. Fill them first, e.g. `{name}.filled(0)`."
         )
+    wanted = " or ".join(f"{d}-D" for d in ndim)
+    check_depth(value, name, wanted, example)
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError, OverflowError) as exc:  # ragged nested lists
@@ -178,7 +212,6 @@ def as_float_array(
             f"{describe(value)}. Pass e.g. {example}."
         )
     if arr.ndim not in ndim:
-        wanted = " or ".join(f"{d}-D" for d in ndim)
         raise ValueError(
             f"`{name}` must be {wanted}; got {arr.ndim}-D with shape {shorten(arr.shape)}. "
             f"Pass e.g. {example}."
@@ -382,6 +415,7 @@ def model_images(images, image_shape=None) -> np.ndarray:
     """
     if isinstance(images, str | bytes) or images is None:
         raise TypeError(f"`images` must be a numeric array; got {describe(images)}.")
+    check_depth(images, "images", "a batch of images", _MODEL_IMAGE_EXAMPLE)
     arr = np.asarray(images)
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(

@@ -501,6 +501,8 @@ def _decode(fp, label, max_pixels) -> np.ndarray:
                     f"`PIL.Image.Image.thumbnail`), or pass a larger `max_pixels`."
                 )
             try:
+                if _pillow_misreads_ycbcr(im):
+                    im = _read_ycbcr_tiff(fp, im)
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)
                 return _to_float(im, label)
@@ -514,9 +516,30 @@ def _decode(fp, label, max_pixels) -> np.ndarray:
                 raise _decode_error(label, exc) from None
 
 
+#: The functions of Pillow's PNG plugin that refuse oversized compressed text (its
+#: MAX_TEXT_CHUNK and MAX_TEXT_MEMORY limits), the same in Pillow 10.0 to 13. They raise a
+#: plain ValueError whose wording changed ("Decompressed Data Too Large" in 10.0, "...
+#: MAX_TEXT_CHUNK" later), so the guard is recognised by where it raised, not by its words.
+_PNG_TEXT_GUARDS = frozenset({"_safe_zlib_decompress", "check_text_memory"})
+
+
+def _is_png_text_bomb(exc: Exception) -> bool:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    frame = tb.tb_frame
+    return (
+        isinstance(exc, ValueError)
+        and frame.f_globals.get("__name__") == "PIL.PngImagePlugin"
+        and frame.f_code.co_name in _PNG_TEXT_GUARDS
+    )
+
+
 def _decode_error(label: str, exc: Exception) -> ValueError:
     text = str(exc)
-    if "MAX_TEXT" in text or "text chunk" in text.lower():  # Pillow's text-chunk bomb guard
+    if _is_png_text_bomb(exc):
         return ValueError(
             f"{label} hides oversized compressed text in its metadata (a decompression "
             f"bomb?), so it was not read. {_BOMB_FIX}"
@@ -525,6 +548,44 @@ def _decode_error(label: str, exc: Exception) -> ValueError:
         f"{label} is truncated or corrupted: Pillow could not decode it "
         f"({type(exc).__name__}: {shorten(text, 60)}). Save or download the picture again."
     )
+
+
+def _pillow_misreads_ycbcr(im: Image.Image) -> bool:
+    """An uncompressed YCbCr TIFF that Pillow before 13 opens as RGB and cannot decode.
+
+    Pillow 10 to 12 map TIFF's PhotometricInterpretation 6 (YCbCr), uncompressed, to RGB
+    read as RGBX ("image file is truncated"); Pillow 13 opens it as mode "YCbCr".
+    Compressed YCbCr TIFFs go through libtiff, which gives RGB on every version.
+    """
+    return (
+        im.format == "TIFF"
+        and im.mode == "RGB"
+        and im.info.get("compression") == "raw"
+        and getattr(im, "tag_v2", {}).get(262) == 6  # PhotometricInterpretation: YCbCr
+    )
+
+
+def _read_ycbcr_tiff(fp, im: Image.Image) -> Image.Image:
+    """The first page of an uncompressed YCbCr TIFF as a Pillow "YCbCr" image, as Pillow 13
+    opens it, read by tifffile (scikit-image's TIFF reader); its EXIF orientation kept."""
+    import tifffile
+
+    fp.seek(0)
+    try:
+        with tifffile.TiffFile(fp) as tif:
+            page = tif.pages[0]
+            if page.shape != (im.height, im.width, 3) or page.dtype != np.uint8:
+                raise OSError(f"a YCbCr TIFF page of shape {page.shape} and dtype {page.dtype}")
+            pixels = np.ascontiguousarray(page.asarray())
+    except tifffile.TiffFileError as exc:
+        raise OSError(str(exc)) from None
+    out = Image.frombytes("YCbCr", im.size, pixels.tobytes())
+    orientation = im.getexif().get(0x0112)  # EXIF Orientation, as exif_transpose reads it
+    if orientation:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        out.info["exif"] = exif.tobytes()
+    return out
 
 
 def _has_transparency(im: Image.Image) -> bool:

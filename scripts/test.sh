@@ -20,5 +20,6 @@ if [ ! -x classroom/node_modules/.bin/configurable-http-proxy ] ||
   command -v npm >/dev/null 2>&1 || { echo "The classroom tests need Node.js >= 20 and npm" >&2; exit 1; }
   (cd classroom && npm ci --no-audit --no-fund)
 fi
-# Two workers (CI has 2 cores); --dist loadgroup keeps the browser tests on one JupyterLab server.
+# Two workers (CI has 2 cores). --dist loadgroup keeps each group of browser tests (JupyterLab,
+# Notebook 7, Voila) on one worker, which starts one JupyterLab server for all it runs.
 python -m pytest -n 2 --dist loadgroup "$@"

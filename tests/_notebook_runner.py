@@ -33,6 +33,7 @@ Run as a script to execute one notebook by hand (the exit status is 1 on failure
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -163,6 +164,20 @@ def _execute(nb, cwd: Path, env: dict[str, str], timeout: float | None, name: st
             failure = _describe_error(nb, exc, name)
         stderr.seek(0)
         return nb, failure, stderr.read()
+
+
+# The last cell of every course-notebook run: whether the notebook loaded TensorFlow (only
+# notebook 04, which trains, may).
+TENSORFLOW_PROBE = 'import sys\nprint("TENSORFLOW", "tensorflow" in sys.modules)'
+
+
+@functools.cache
+def run_course_notebook(stem: str):
+    """Notebook ``notebooks/<stem>.ipynb`` run as :func:`run_notebook` runs it by default, with
+    :data:`TENSORFLOW_PROBE` appended; run once per test process and shared by the tests that
+    read it (they must not change it). A failing run is not kept: each caller runs it again
+    and sees the failure itself."""
+    return run_notebook(NOTEBOOKS_DIR / f"{stem}.ipynb", append_code=TENSORFLOW_PROBE)
 
 
 def run_notebook(

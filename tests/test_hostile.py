@@ -26,7 +26,7 @@ from PIL import Image
 from scipy import signal
 
 import cnnviz
-from cnnviz import data, digits, exercises, images, invariance, shapes
+from cnnviz import data, digits, exercises, images, invariance, network, shapes
 from cnnviz._validation import MESSAGE_LIMIT, describe, parse_number, shorten
 
 # CI runs these on every push: a modest number of examples each, no per-example deadline
@@ -480,13 +480,19 @@ def _as_pillow_lab(rgb):
     return Image.fromarray(out, mode="LAB")
 
 
-@pytest.mark.parametrize(("mode", "tolerance"), [("LAB", 7.0), ("YCbCr", 3.0)])
-def test_colour_spaces_in_files_come_back_as_the_same_rgb(tmp_path, mode, tolerance):
+@pytest.mark.parametrize(
+    ("mode", "compression", "tolerance"),
+    [("LAB", None, 7.0), ("YCbCr", None, 3.0), ("YCbCr", "tiff_lzw", 3.0)],
+)
+def test_colour_spaces_in_files_come_back_as_the_same_rgb(tmp_path, mode, compression, tolerance):
+    # Pillow 13 opens an uncompressed YCbCr TIFF as mode "YCbCr"; Pillow 10 to 12 as RGB it
+    # cannot decode; a compressed one (libtiff) as RGB. Every version must give the same RGB.
     rgb = _rgb_pixels()
     path = tmp_path / f"{mode}.tif"
     picture = _as_pillow_lab(rgb) if mode == "LAB" else Image.fromarray(rgb).convert(mode)
-    picture.save(path)
-    assert Image.open(path).mode == mode  # the file really keeps the colour space
+    picture.save(path, compression=compression)
+    photometric = {"LAB": 8, "YCbCr": 6}[mode]  # TIFF's PhotometricInterpretation
+    assert Image.open(path).tag_v2[262] == photometric  # the file really keeps the colour space
     out = images.load_image(path, color=True)
     assert np.abs(out - rgb).max() <= tolerance  # not the channels read as if they were RGB
 
@@ -607,11 +613,19 @@ def test_dataset_arguments_of_the_wrong_kind_are_named(tmp_path):
 # ------------------------------------------------------------------------------ messages
 
 
+def _nested(depth, inner=1.0):
+    for _ in range(depth):
+        inner = [inner]
+    return inner
+
+
 BAD_CALLS = [
     lambda: cnnviz.apply_filter(np.ones((3, 3)), np.ones((3, 3)), padding="x" * 10_000),
     lambda: cnnviz.apply_filter("x" * 10_000, np.ones((3, 3))),
     lambda: cnnviz.apply_filter(np.ones((3, 3)), np.ones((3, 3)), stride=(10**5000, 1)),
-    lambda: cnnviz.max_pool(np.ones((1,) * 40)),
+    lambda: cnnviz.max_pool(np.ones((1,) * 32)),  # NumPy 1's most dimensions
+    lambda: cnnviz.max_pool(_nested(40)),  # deeper than any NumPy array (NumPy 1: 32, 2: 64)
+    lambda: cnnviz.apply_filter(np.ones((3, 3)), _nested(70)),
     lambda: shapes.conv_output_size(10**5000, 3),
     lambda: shapes.layer_table((28, 28, 1), [object()] * 3),
     lambda: shapes.layer_table(tuple(range(1, 2000)), [shapes.Conv2D(1, 3)]),
@@ -635,6 +649,21 @@ def test_every_message_names_the_parameter_and_is_short(call):
     assert len(message) <= MESSAGE_LIMIT, f"{len(message)} characters: {message}"
     assert message.count("`") >= 2, message  # a `parameter` in backquotes
     assert "pad_width" not in message and "NoneType" not in message
+
+
+@pytest.mark.parametrize("depth", [33, 40, 65])
+def test_lists_nested_deeper_than_numpy_allows_get_the_same_message_on_every_numpy(depth):
+    # NumPy 1 refuses more than 32 dimensions, NumPy 2 more than 64, each in its own words.
+    for call, name in [
+        (lambda x: cnnviz.apply_filter(x, np.ones((3, 3))), "image"),
+        (lambda x: cnnviz.apply_filter(np.ones((3, 3)), x), "kernel"),
+        (lambda x: cnnviz.max_pool(x), "image"),
+        (lambda x: network.Network.from_keras_file(network.SHIPPED_MODEL).predict(x), "images"),
+    ]:
+        with pytest.raises(ValueError, match=rf"`{name}` must be .* nested more than 32 levels"):
+            call(_nested(depth))
+        with pytest.raises(ValueError, match=rf"`{name}` must be .* nested more than 32 levels"):
+            call(_nested(depth - 2, np.ones((1, 1))))  # arrays inside lists count too
 
 
 # ------------------------------------------------------------------------------ Keras

@@ -22,10 +22,13 @@ from _notebook_runner import (
     course_notebooks,
     find_problems,
     output_text,
+    run_course_notebook,
     run_notebook,
 )
 
-pytestmark = pytest.mark.notebook
+# One group: the course notebooks run once per worker (run_course_notebook), and the tests of
+# test_notebooks_models.py read the same runs.
+pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("notebooks")]
 
 COURSE = [
     "01_what_a_filter_does.ipynb",
@@ -59,12 +62,18 @@ def test_notebook_runs_offline_in_fast_mode(path):
             pytrace=False,
         )
     before = _sha256(path)
-    nb = run_notebook(path)  # raises NotebookFailure naming the failing cell
+    nb = run_course_notebook(path.stem)  # raises NotebookFailure naming the failing cell
     problems = find_problems(nb)
     assert not problems, f"{path.name} ran but showed errors:\n\n" + "\n\n".join(problems)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code_cells), "a code cell did not run"
     assert _sha256(path) == before, f"executing {path.name} modified the committed file"
+    # TensorFlow only where Keras is the point (03 checks its layers against Keras, 04
+    # trains): a student's kernel on the others costs NumPy and SciPy, not the 0.6 GB of the
+    # TensorFlow import.
+    loaded = "TENSORFLOW True" in output_text(nb)
+    keras_notebook = path.stem.startswith(("03_", "04_"))
+    assert loaded == keras_notebook, f"{path.name}: TensorFlow loaded: {loaded}"
 
 
 def test_all_course_notebooks_present():

@@ -15,9 +15,17 @@ import struct
 import nbformat
 import numpy as np
 import pytest
-from _notebook_runner import NOTEBOOKS_DIR, find_problems, output_text, run_notebook
+from _notebook_runner import (
+    NOTEBOOKS_DIR,
+    TENSORFLOW_PROBE,
+    find_problems,
+    output_text,
+    run_course_notebook,
+    run_notebook,
+)
 
-pytestmark = [pytest.mark.notebook, pytest.mark.tensorflow]
+# With test_notebooks.py in one group: the plain course-notebook runs are shared.
+pytestmark = [pytest.mark.notebook, pytest.mark.tensorflow, pytest.mark.xdist_group("notebooks")]
 
 
 def html_text(nb) -> str:
@@ -55,7 +63,7 @@ def fashion_dir(tmp_path):
     return folder
 
 
-NO_TF = 'import sys\nprint("TENSORFLOW", "tensorflow" in sys.modules)'
+NO_TF = TENSORFLOW_PROBE
 FASHION_NAMES = (
     "T-shirt/top",
     "Trouser",
@@ -75,7 +83,7 @@ def _cell_text(cell) -> str:
 
 
 def test_04_falls_back_to_mnist_and_says_so():
-    nb = run_notebook(NOTEBOOKS_DIR / "04_why_cnns.ipynb")
+    nb = run_course_notebook("04_why_cnns")
     assert not find_problems(nb)
     text = output_text(nb)
     # The data cell: which data and why in a few short lines, one pointer for instructors
@@ -155,7 +163,7 @@ def test_04_prefers_fashion_mnist_when_a_folder_has_it(fashion_dir, tmp_path):
 
 
 def test_05_checks_activations_and_the_bridge():
-    nb = run_notebook(NOTEBOOKS_DIR / "05_inside_a_trained_cnn.ipynb", append_code=NO_TF)
+    nb = run_course_notebook("05_inside_a_trained_cnn")
     assert not find_problems(nb)
     text = output_text(nb)
     # Issue 9: the shipped model in NumPy, compared with the stored Keras outputs, no TF.
@@ -191,7 +199,7 @@ def test_05_compares_with_keras_live_when_asked():
 
 
 def test_06_prepares_a_photo_and_reports_bad_files():
-    nb = run_notebook(NOTEBOOKS_DIR / "06_your_own_digit.ipynb", append_code=NO_TF)
+    nb = run_course_notebook("06_your_own_digit")
     assert not find_problems(nb)
     text = output_text(nb)
     assert "TENSORFLOW False" in text and "model: the CNN that ships with cnnviz" in text

@@ -256,3 +256,25 @@ def in_widget(css_class: str, tag: str | None = None, role: str | None = None):
         )
 
     return check
+
+
+def assert_accessible(page, report_name: str) -> None:
+    """axe-core (WCAG 2.0/2.1 A and AA) finds no violation in what cnnviz renders, and every
+    control and picture in the outputs has a name a screen reader can say.
+
+    Violations that belong to JupyterLab or ipywidgets (``THIRD_PARTY``) are only reported;
+    every run writes its report to test-artifacts/a11y/<report_name>.json.
+    """
+    result = run_axe(page)
+    report = write_report(report_name, result)
+    ours = [v for v in result["violations"] if v["origin"] == "cnnviz"]
+    assert not ours, (
+        f"{len(ours)} WCAG 2.1 A/AA violations in cnnviz's outputs "
+        f"{summary(ours)} (report: {report}):\n{describe(ours)}"
+    )
+    assert_named(page)
+
+
+def assert_named(page) -> None:
+    problems = unnamed_controls(page)
+    assert not problems, "controls or pictures a screen reader cannot name:\n" + "\n".join(problems)

@@ -1,9 +1,9 @@
-"""Accessibility in a real browser: axe-core (WCAG 2.0/2.1, A and AA) on every notebook's
-outputs after running all cells.
+"""Accessibility in a real browser, keyboard only: each widget family is reached with Tab and
+operated with keys, its picture changes and its text alternative follows.
 
-A violation inside what cnnviz renders fails the test; violations that belong to JupyterLab or
-ipywidgets (``a11y.THIRD_PARTY``) are only reported. Every run writes its report to
-test-artifacts/a11y/.
+axe-core (WCAG 2.0/2.1, A and AA) runs on every notebook's outputs inside the notebook tests
+of test_browser.py (``a11y.assert_accessible``, after Run All Cells), so each notebook runs
+once in JupyterLab for both.
 """
 
 from __future__ import annotations
@@ -17,41 +17,10 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-NOTEBOOKS = [
-    "01_what_a_filter_does",
-    "02_pooling",
-    "03_sizes_channels_parameters",
-    "04_why_cnns",
-    "05_inside_a_trained_cnn",
-    "06_your_own_digit",
-]
-
-
-def check_outputs(page, report_name: str) -> None:
-    result = a11y.run_axe(page)
-    report = a11y.write_report(report_name, result)
-    ours = [v for v in result["violations"] if v["origin"] == "cnnviz"]
-    assert not ours, (
-        f"{len(ours)} WCAG 2.1 A/AA violations in cnnviz's outputs "
-        f"{a11y.summary(ours)} (report: {report}):\n{a11y.describe(ours)}"
-    )
-
-
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_axe_in_jupyterlab(page, steps, jupyter_server, name):
-    ui.open_notebook(page, jupyter_server.lab_url(f"notebooks/{name}.ipynb"))
-    ui.wait_for_kernel_idle(page)
-    ui.run_all_cells(page)
-    steps.shot("ran-all-cells")
-    errors = ui.error_outputs(page)
-    assert not errors, "error output in the notebook:\n\n" + "\n\n".join(errors)
-    check_outputs(page, f"lab-{name}")
-    check_names(page)
-
-
-def check_names(page) -> None:
-    problems = a11y.unnamed_controls(page)
-    assert not problems, "controls or pictures a screen reader cannot name:\n" + "\n".join(problems)
+NOTEBOOK01 = "01_what_a_filter_does"
+NOTEBOOK02 = "02_pooling"
+NOTEBOOK05 = "05_inside_a_trained_cnn"
+NOTEBOOK06 = "06_your_own_digit"
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,7 +66,7 @@ def select_all_and_type(page, text: str) -> None:
 
 
 def test_kernel_editor_by_keyboard_alone(page, steps, jupyter_server):
-    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOKS[0]}.ipynb"))
+    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOK01}.ipynb"))
     output = "cnnviz-kernel-editor-output"
     alt = alt_of(page, output)
     assert alt.startswith("Filtered: vertical_lines applied to brick"), alt
@@ -131,11 +100,11 @@ def test_kernel_editor_by_keyboard_alone(page, steps, jupyter_server):
     pressed = ui.widget(page, "cnnviz-kernel-editor-mode").locator("button[aria-pressed=true]")
     assert pressed.inner_text().strip() == "signed"
     steps.shot("after-keyboard", focus=ui.widget(page, output))
-    check_names(page)
+    a11y.assert_named(page)
 
 
 def test_pooling_sandbox_by_keyboard_alone(page, steps, jupyter_server):
-    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOKS[1]}.ipynb"))
+    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOK02}.ipynb"))
     result = ".cnnviz-pooling-sandbox table"
 
     def read():
@@ -166,11 +135,11 @@ def test_pooling_sandbox_by_keyboard_alone(page, steps, jupyter_server):
     page.keyboard.press("Space")
     wait_for_new(read, averaged, "the result after New numbers")
     steps.shot("after-keyboard", focus=page.locator(".cnnviz-pooling-sandbox").first)
-    check_names(page)
+    a11y.assert_named(page)
 
 
 def test_feature_map_explorer_by_keyboard_alone(page, steps, jupyter_server):
-    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOKS[4]}.ipynb"))
+    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOK05}.ipynb"))
     output = "cnnviz-feature-map-explorer-output"
     alt = alt_of(page, output)
     first = int(re.search(r"\. conv1 filter (\d+), ", alt).group(1))
@@ -204,7 +173,7 @@ def test_feature_map_explorer_by_keyboard_alone(page, steps, jupyter_server):
     page.keyboard.press("ArrowDown")
     wait_for_new(all_alts, before, "the pictures' text after another layer")
     steps.shot("after-keyboard", focus=ui.widget(page, output))
-    check_names(page)
+    a11y.assert_named(page)
 
 
 # A 7 typed as a grid of characters (14 lines of 14: '#' ink, '.' paper).
@@ -227,7 +196,7 @@ SEVEN = [
 
 
 def test_digit_pad_grid_by_keyboard_alone(page, steps, jupyter_server):
-    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOKS[5]}.ipynb"))
+    run_by_keyboard(page, steps, jupyter_server.lab_url(f"notebooks/{NOTEBOOK06}.ipynb"))
     verdict = ".cnnviz-digit-pad-verdict"
     step = "cnnviz-digit-pad-step"
 
@@ -256,7 +225,7 @@ def test_digit_pad_grid_by_keyboard_alone(page, steps, jupyter_server):
     )
     assert after[1] != before[1], "the step pictures' text did not change"
     steps.shot("after-keyboard", focus=page.locator(verdict).first)
-    check_names(page)
+    a11y.assert_named(page)
 
 
 def focused_tab_is(page, title: str) -> bool:

@@ -11,6 +11,7 @@ the names used here are the contract between the widgets and these tests.
 
 from __future__ import annotations
 
+import a11y
 import browser_helpers as ui
 import pytest
 
@@ -372,15 +373,20 @@ def use_digit_pad(page, steps, tmp_path) -> None:
 )
 def test_notebook_in_jupyterlab(page, steps, jupyter_server, nb, use):
     open_and_run(page, steps, jupyter_server.lab_url(f"notebooks/{nb}.ipynb"))
+    a11y.assert_accessible(page, f"lab-{nb}")  # issue 13: WCAG 2.1 AA on every output
     use(page, steps)
 
 
 def test_notebook06_digit_pad_in_jupyterlab(page, steps, jupyter_server, tmp_path):
     open_and_run(page, steps, jupyter_server.lab_url(NB06))
+    a11y.assert_accessible(page, "lab-06_your_own_digit")
     use_digit_pad(page, steps, tmp_path)
     use_feature_map_explorer(page, steps, images=False)  # one image: no Images field
 
 
+# A group of their own (a JupyterLab server of their own on whichever worker runs them), so
+# that --dist loadgroup can balance the browser tests over both workers.
+@pytest.mark.xdist_group("notebook7")
 @pytest.mark.parametrize("nb", ["01", "05", "06"])
 def test_notebook_in_notebook7(page, steps, jupyter_server, nb, tmp_path):
     path = {"01": NB01, "05": NB05, "06": NB06}[nb]
