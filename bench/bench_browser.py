@@ -55,7 +55,7 @@ from _timing import fmt_ratio, machine_lines, print_table, verdict  # noqa: E402
 PACKAGES = [
     ("JupyterLab", ["jupyterlab"]),
     ("ipywidgets", ["ipywidgets"]),
-    ("ipycanvas", ["ipycanvas"]),
+    ("anywidget", ["anywidget"]),
     ("Playwright", ["playwright"]),
     ("NumPy", ["numpy"]),
     ("Pillow", ["pillow"]),

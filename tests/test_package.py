@@ -227,3 +227,18 @@ def test_pyproject_ships_every_subpackage(repo_root):
         for init in root.rglob("__init__.py")
     }
     assert listed == found
+
+
+def test_pyproject_ships_the_page_scripts(repo_root):
+    # A widget's page script (the digit pad's drawing square) is a file beside its module: a
+    # wheel without it would show an empty square.
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["cnnviz"]
+    root = Path(cnnviz.__file__).parent
+    scripts = [path.relative_to(root).as_posix() for path in root.rglob("*.js")]
+    assert "widgets/digit_pad.js" in scripts
+    for script in scripts:
+        assert any(fnmatch.fnmatch(script, pattern) for pattern in patterns), script

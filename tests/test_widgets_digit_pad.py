@@ -1,8 +1,12 @@
-"""The digit pad (cnnviz.widgets.digit_pad): draw, upload or type a digit, driven by the
-canvas handlers and ``.value`` without a browser.
+"""The digit pad (cnnviz.widgets.digit_pad): draw, upload or type a digit, driven without
+a browser: ``pad.stroke``, the messages the page's drawing square sends (delivered as the
+comm delivers them), and ``.value``.
 """
 
 from __future__ import annotations
+
+import html
+import json
 
 import numpy as np
 import pytest
@@ -13,9 +17,12 @@ from _widget_helpers import (
     png,
     upload_entry,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cnnviz.widgets as W
 from cnnviz.digits import SAMPLE_GRID, draw_stroke
+from cnnviz.widgets.digit_pad import MAX_DRAWING_POINTS, MAX_STROKE_POINTS
 
 # An error beside the control: the theme's error colour and a warning sign.
 ERROR_START = '<span style="color:var(--jp-error-color1, #b00020)">&#9888;'
@@ -47,6 +54,22 @@ def assert_same(a, b):
     np.testing.assert_array_equal(a[6], b[6])
 
 
+def from_page(pad, content, view="page-1", seq=1):
+    """Deliver ``content`` as the drawing square's page sends it: a custom comm message,
+    through JSON (what survives the wire), to the widget's own message handler. A dict
+    without "event" is taken as a stroke's points (with ``view`` and ``seq``)."""
+    if not (isinstance(content, dict) and "event" in content):
+        content = {"event": "stroke", "view": view, "seq": seq, "points": content}
+    wire = json.loads(json.dumps(content))
+    pad.canvas._handle_msg(
+        {"content": {"data": {"method": "custom", "content": wire}}, "buffers": []}
+    )
+
+
+ONE = [(140, 40), (140, 240)]
+SEVEN = [(60, 50), (220, 50), (130, 250)]
+
+
 def test_pad_starts_with_the_typed_sample_two(pad, calls):
     assert pad.grid.value == SAMPLE_GRID
     assert pad.source == "the typed grid" and pad.prediction == 2
@@ -60,41 +83,227 @@ def test_pad_starts_with_the_typed_sample_two(pad, calls):
 
 def test_drawing_strokes_go_into_the_raster_and_are_classified(pad, model, calls):
     pad.clear_drawing()
-    assert (pad.raster == 255).all()
-    pad.on_mouse_move(50, 50)  # no button down: nothing happens
-    pad.on_mouse_up(50, 50)
-    assert (pad.raster == 255).all() and pad.source == "the typed grid"
+    assert (pad.raster == 255).all() and pad.strokes == []
 
-    pad.stroke([(140, 40), (140, 240)])  # a one: a vertical bar
+    pad.stroke(ONE)  # a one: a vertical bar
     assert pad.raster[40:241, 138:143].max() == 0  # the pen went there
     assert pad.raster[:, :120].min() == 255 and pad.raster[:25].min() == 255
-    reference = draw_stroke(np.full((280, 280), 255.0), [(140, 40), (140, 240)], pad.brush)
+    reference = draw_stroke(np.full((280, 280), 255.0), ONE, pad.brush)
     np.testing.assert_array_equal(pad.raster, reference)
     assert pad.source == "your drawing" and pad.prediction == 1
     assert calls["predict"][-1] == (28, 28) and calls["activations"][-1] == 1
 
     pad.clear_drawing()
     theta = np.linspace(0, 2 * np.pi, 60)
-    pad.on_mouse_down(140 + 60, 140)
-    for t in theta[1:]:
-        pad.on_mouse_move(140 + 60 * np.cos(t), 140 + 95 * np.sin(t))
-    pad.on_mouse_up(140 + 60, 140)
+    pad.stroke(np.stack([140 + 60 * np.cos(theta), 140 + 95 * np.sin(theta)], axis=1))
     assert pad.prediction == 0  # a ring: a zero
     # The explorer shows the new digit's own feature maps.
     digit_maps = layer_by_layer(model, pad.steps.digit)
     np.testing.assert_allclose(pad.explorer.shown[0][0], digit_maps["conv1"][0, :, :, 0], atol=1e-5)
 
 
+def test_a_stroke_from_the_page_is_the_same_as_one_from_code(model):
+    """The page sends a finished stroke's points at pen-up; the pad inks, classifies and
+    shows it exactly as ``pad.stroke`` does."""
+    by_code, by_page = W.digit_pad(model), W.digit_pad(model)
+    for pad in (by_code, by_page):
+        pad.clear_drawing()
+    by_code.stroke(SEVEN)
+    from_page(by_page, [list(p) for p in SEVEN])
+    np.testing.assert_array_equal(by_page.raster, by_code.raster)
+    np.testing.assert_array_equal(by_page.steps.digit, by_code.steps.digit)
+    np.testing.assert_array_equal(by_page.probabilities, by_code.probabilities)
+    assert by_page.prediction == by_code.prediction == 7
+    assert by_page.source == "your drawing" and by_page.draw_message.value == ""
+    assert by_page.verdict.value == by_code.verdict.value
+    np.testing.assert_array_equal(by_page.explorer.shown[0][0], by_code.explorer.shown[0][0])
+    # Both squares hold the same drawing: the page redraws it from there.
+    assert (
+        by_page.canvas.strokes == by_code.canvas.strokes == [[list(map(float, p)) for p in SEVEN]]
+    )
+    assert by_page.canvas.handled == {"page-1": 1} and by_code.canvas.handled == {}
+
+
+def test_the_drawing_lives_in_the_square_s_synced_state(pad):
+    """A page opened later (Voila) draws what ``strokes`` holds: every change Python makes
+    (a stroke from code or from the page, Clear) is in the synced state, with the text a
+    screen reader reads."""
+    synced = pad.canvas.keys
+    assert {"strokes", "handled", "label", "size", "brush"} <= set(synced)
+    assert pad.canvas.size == 280 and pad.canvas.brush == pad.brush == 11
+    pad.clear_drawing()
+    assert pad.canvas.strokes == [] and "280 by 280 pixels: blank" in pad.canvas.label
+    pad.stroke(ONE)
+    from_page(pad, [[60, 50], [220, 50]], seq=1)
+    from_page(pad, [[150, 150]], view="another-page", seq=4)  # a dot, from a second page
+    assert pad.canvas.strokes == [
+        [[140.0, 40.0], [140.0, 240.0]],
+        [[60, 50], [220, 50]],
+        [[150, 150]],
+    ]
+    assert "3 strokes of ink" in pad.canvas.label
+    assert "Type tab" in pad.canvas.label  # the way in without a mouse
+    assert pad.canvas.handled == {"page-1": 1, "another-page": 4}
+    state = pad.canvas.get_state()
+    assert state["strokes"] == pad.canvas.strokes and state["label"] == pad.canvas.label
+    pad.clear_drawing()
+    assert pad.canvas.strokes == [] and pad.strokes == [] and "blank" in pad.canvas.label
+
+
+def test_a_stroke_that_leaves_the_square_goes_on_until_the_button_is_up(pad):
+    """Issue 10, item 3: a 7 whose stroke left the square was classified at once and the
+    rest, drawn after coming back in with the button held, was lost. The page keeps the
+    pointer while the button is held, so the stroke arrives whole, off-square points and
+    all: one stroke, inked where it crosses the square."""
+    pad.clear_drawing()
+    seven = [[60, 60], [230, 60], [330, 60], [400, 120], [220, 70], [120, 240]]
+    from_page(pad, seven)
+    reference = draw_stroke(np.full((280, 280), 255.0), seven, pad.brush)
+    np.testing.assert_array_equal(pad.raster, reference)
+    assert pad.prediction == 7 and len(pad.strokes) == 1
+    assert "1 stroke of ink" in pad.canvas.label
+    # Far off the square (a wide screen): nothing is inked there, nothing goes wrong.
+    pad.clear_drawing()
+    from_page(pad, [[140, 40], [140, 240], [140, 90000], [140, 250]])
+    assert pad.prediction == 1 and pad.draw_message.value == ""
+
+
 def test_clear_keeps_the_last_prediction_and_a_blank_drawing_is_refused(pad, calls):
-    pad.stroke([(140, 40), (140, 240)])
+    pad.stroke(ONE)
     before = snapshot(pad)
     pad.clear_drawing()
     assert "Cleared" in pad.draw_message.value
     assert_same(snapshot(pad), before)
-    pad.on_mouse_down(-50, -50)  # pen down outside the paper: no ink
-    pad.on_mouse_up(-50, -50)
+    from_page(pad, [[-50, -50]])  # pen down outside the paper: no ink
     assert "looks blank" in pad.draw_message.value
     assert_same(snapshot(pad), before)
+
+
+# Page messages no pad should trust: wrong kinds, wrong shapes, non-finite or enormous
+# numbers, too many points. JSON can carry all of these (NaN and infinity too, as Python
+# writes them).
+HOSTILE_STROKES = {
+    "no-points": None,
+    "text": "140,40 140,240",
+    "empty": [],
+    "a-dict": {"x": 1, "y": 2},
+    "one-number": [[140]],
+    "three-numbers": [[140, 40, 1]],
+    "a-text-number": [["140", 40]],
+    "a-bool": [[True, 40]],
+    "null": [[140, None]],
+    "nan": [[140, 40], [float("nan"), 240]],
+    "infinity": [[140, 40], [float("inf"), 240]],
+    "beyond-float64": [[140, 40], [10**400, 240]],
+    "far-away": [[140, 40], [2e9, 240]],
+    "nested": [[[140, 40]], [[140, 240]]],
+    "too-many": [[140, 40 + i % 200] for i in range(MAX_STROKE_POINTS + 1)],
+}
+
+
+@pytest.mark.parametrize("points", HOSTILE_STROKES.values(), ids=HOSTILE_STROKES.keys())
+def test_hostile_strokes_from_the_page_get_a_message(pad, calls, points):
+    """Whatever the page sends, the pad answers with a message beside the square, keeps the
+    last good answer and drawing, asks no model, and tells the page the stroke is handled
+    (so the page drops it from its own ink)."""
+    pad.stroke(ONE)
+    before, asked, drawing = snapshot(pad), len(calls["predict"]), pad.raster.copy()
+    strokes = pad.canvas.strokes
+    from_page(pad, points, seq=7)
+    message = html.unescape(pad.draw_message.value)
+    assert message.startswith(html.unescape(ERROR_START)), message
+    assert "The prediction shown is the last good one" in message
+    assert len(message) < 600
+    assert_same(snapshot(pad), before)
+    np.testing.assert_array_equal(pad.raster, drawing)
+    assert pad.canvas.strokes == strokes and len(pad.strokes) == 1
+    assert pad.canvas.handled == {"page-1": 7}
+    assert len(calls["predict"]) == asked
+
+
+def test_page_messages_that_are_not_strokes_change_nothing(pad):
+    pad.stroke(ONE)
+    before, message, strokes = snapshot(pad), pad.draw_message.value, pad.canvas.strokes
+    for content in ("a text", None, 7, [1, 2], {"event": "something else"}, {"kind": "x"}):
+        pad.canvas._handle_msg(
+            {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+        )
+    assert_same(snapshot(pad), before)
+    assert pad.draw_message.value == message and pad.canvas.strokes == strokes
+    # A stroke with a view or number that cannot be acknowledged is still drawn.
+    from_page(pad, {"event": "stroke", "view": ["x"], "seq": "one", "points": [[60, 50]]})
+    from_page(pad, {"event": "stroke", "view": "v" * 100, "seq": 1, "points": [[60, 60]]})
+    assert pad.canvas.handled == {} and len(pad.strokes) == 3 and len(pad.canvas.strokes) == 3
+
+
+def test_the_page_cannot_set_the_drawing_state(pad):
+    """The page only sends strokes; a state update from it (a stale or hostile page) is
+    ignored and Python's state is sent back."""
+    pad.stroke(ONE)
+    sent = []
+    pad.canvas.send_state = lambda key=None: sent.append(sorted(key))
+    update = {"strokes": "junk", "size": -5, "label": "", "handled": [1], "unknown": 1}
+    pad.canvas._handle_msg(
+        {"content": {"data": {"method": "update", "state": update}}, "buffers": []}
+    )
+    assert pad.canvas.strokes == [[[140.0, 40.0], [140.0, 240.0]]]
+    assert pad.canvas.size == 280 and "1 stroke of ink" in pad.canvas.label
+    assert sent == [["handled", "label", "size", "strokes"]]
+
+
+def test_a_full_drawing_asks_for_clear(pad):
+    pad.clear_drawing()
+    long_stroke = [[140 + 50 * np.cos(t), 140 + 90 * np.sin(t)] for t in np.linspace(0, 6, 4000)]
+    for seq in range(MAX_DRAWING_POINTS // 4000):
+        from_page(pad, long_stroke, seq=seq)
+    assert sum(map(len, pad.strokes)) == MAX_DRAWING_POINTS
+    before = snapshot(pad)
+    from_page(pad, [[140, 140]], seq=99)
+    assert "The drawing is full" in pad.draw_message.value and "Clear" in pad.draw_message.value
+    assert_same(snapshot(pad), before) and pad.canvas.handled == {"page-1": 99}
+    pad.clear_drawing()
+    pad.stroke(ONE)
+    assert pad.prediction == 1
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@pytest.mark.tensorflow
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    points=st.one_of(
+        json_values,
+        st.lists(st.lists(st.floats(width=64) | st.integers(), min_size=2, max_size=2), max_size=8),
+    ),
+    view=json_values,
+    seq=json_values,
+)
+def test_any_message_from_the_page_is_answered_never_raised(model, points, view, seq):
+    pad = W.digit_pad(model)
+    good = snapshot(pad)
+    pad.canvas._handle_msg(
+        {
+            "content": {
+                "data": {
+                    "method": "custom",
+                    "content": {"event": "stroke", "view": view, "seq": seq, "points": points},
+                }
+            },
+            "buffers": [],
+        }
+    )
+    message = pad.draw_message.value
+    if pad.source != "your drawing":  # refused: said so, nothing else changed
+        assert message.startswith(ERROR_START)
+        assert_same(snapshot(pad), good)
+    assert len(html.unescape(message)) < 600
 
 
 def test_upload_of_a_photographed_digit(pad, shipped, model, calls):
@@ -157,11 +366,10 @@ def test_typed_grid_edits(pad):
 def test_a_dot_is_refused_and_the_last_good_answer_stays(pad, calls):
     """Issue 10, item 3: a dot drawn or a single '#' typed is said to be too small to be a
     digit, not answered "8 (88%)"; the last good answer stays and the model is not asked."""
-    pad.stroke([(140, 40), (140, 240)])
+    pad.stroke(ONE)
     before, asked = snapshot(pad), len(calls["predict"])
     pad.clear_drawing()
-    pad.on_mouse_down(140, 140)  # a click: one dot
-    pad.on_mouse_up(140, 140)
+    from_page(pad, [[140, 140]])  # a click: one dot
     assert "too small or too thin to be a digit" in pad.draw_message.value
     assert "The prediction shown is the last good one" in pad.draw_message.value
     assert_same(snapshot(pad), before)
@@ -169,42 +377,6 @@ def test_a_dot_is_refused_and_the_last_good_answer_stays(pad, calls):
     assert "too small or too thin to be a digit" in pad.grid_message.value
     assert_same(snapshot(pad), before)
     assert len(calls["predict"]) == asked
-
-
-def test_a_stroke_goes_on_when_the_pointer_comes_back_held(pad, calls):
-    """Issue 10, item 3: a 7 whose stroke left the square was classified at once and the
-    rest, drawn after coming back in with the button held, was lost."""
-    assert pad.events is not None and pad.events.source is pad.canvas
-    assert pad.events.watched_events == ["mouseenter"]
-    pad.clear_drawing()
-    pad.on_mouse_down(60, 60)
-    pad.on_mouse_move(230, 60)  # the top bar of a 7
-    pad.on_mouse_out(279, 60)  # slips off the right edge
-    assert pad.source == "your drawing"  # what is there is answered (the button may be up)
-    pad.on_pointer_enter(buttons=1)  # back in, button still held
-    pad.on_mouse_move(220, 70)
-    pad.on_mouse_move(120, 240)  # the stem
-    pad.on_mouse_up(120, 240)
-    reference = np.full((280, 280), 255.0)
-    draw_stroke(reference, [(60, 60), (230, 60), (279, 60)], pad.brush)
-    draw_stroke(reference, [(220, 70), (120, 240)], pad.brush)  # not across the edge
-    np.testing.assert_array_equal(pad.raster, reference)
-    assert pad.prediction == 7
-
-    # Came back with the button up (let go outside): moving draws nothing.
-    pad.clear_drawing()
-    pad.stroke([(140, 40), (140, 200)])
-    pad.on_mouse_down(140, 200)
-    pad.on_mouse_out(140, 279)
-    pad.on_pointer_enter(buttons=0)
-    before = pad.raster.copy()
-    pad.on_mouse_move(40, 40)
-    pad.on_mouse_move(60, 100)
-    np.testing.assert_array_equal(pad.raster, before)
-    # Entering without having left mid-stroke never starts drawing either.
-    pad.on_pointer_enter(buttons=1)
-    pad.on_mouse_move(200, 200)
-    np.testing.assert_array_equal(pad.raster, before)
 
 
 def test_the_drawing_square_has_a_visible_frame(pad):
@@ -219,8 +391,8 @@ def test_the_drawing_square_has_a_visible_frame(pad):
 def test_pad_without_a_drawing_surface(model):
     pad = W.digit_pad(model, canvas=False)
     assert pad.canvas is None and pad.tabs.titles == ("Upload", "Type")
-    pad.stroke([(140, 40), (140, 240)])  # the raster still works from code
-    assert pad.prediction == 1
+    pad.stroke(ONE)  # the raster still works from code
+    assert pad.prediction == 1 and len(pad.strokes) == 1
 
 
 def test_pad_css_classes(pad):

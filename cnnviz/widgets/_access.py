@@ -49,14 +49,6 @@ class Picture(widgets.Image):
             self.tooltip = shorten(alt)
 
 
-@functools.cache
-def titled(cls):
-    """``cls``, a DOMWidget class without a ``description`` (ipycanvas' ``Canvas``), made so
-    that its ``tooltip`` becomes the element's title, its accessible name (see above)."""
-    namespace = {"description": traitlets.Unicode("").tag(sync=True), "__module__": __name__}
-    return type(cls.__name__, (cls,), namespace)
-
-
 def name_field(field, name: str):
     """Give a text field without a description the accessible name ``name``, taking no room
     on screen (a description of width 0); return the field."""

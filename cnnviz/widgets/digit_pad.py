@@ -7,10 +7,14 @@ another.
 
 from __future__ import annotations
 
+import functools
 import html
+import math
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from cnnviz._validation import (
     as_float_array,
@@ -20,7 +24,7 @@ from cnnviz._validation import (
 )
 from cnnviz.plotting.png import array_to_png
 from cnnviz.plotting.text_alternatives import describe_values
-from cnnviz.widgets._access import control_names, name_field, titled
+from cnnviz.widgets._access import control_names, name_field
 from cnnviz.widgets._base import (
     _beside,
     _error_html,
@@ -62,10 +66,82 @@ def _probability_html(probabilities, class_names) -> str:
     return '<div class="cnnviz-digit-pad-bars">' + "".join(rows) + "</div>"
 
 
-_CANVAS_NAME = (
-    "Drawing surface for a digit, with the mouse or a finger. Keyboard users: the Type tab "
-    "takes the digit as typed characters."
-)
+#: Most pen positions one stroke from the page may bring (the page skips moves under a pixel:
+#: this is a pen path of 5,000 pixels, about 18 times across the square).
+MAX_STROKE_POINTS = 5_000
+#: Most pen positions the drawing keeps (every change sends them all to the page).
+MAX_DRAWING_POINTS = 20_000
+
+
+def _surface_label(size: int, strokes: int) -> str:
+    """What a screen reader reads for the drawing square: what it shows, and the way in
+    without a mouse."""
+    shown = "blank" if strokes == 0 else f"{strokes} stroke{'s' if strokes > 1 else ''} of ink"
+    return (
+        f"Drawing square for a digit, {size} by {size} pixels: {shown}. Draw with the mouse, a "
+        f"pen or a finger. Keyboard users: the Type tab takes the digit as typed characters."
+    )
+
+
+@functools.cache
+def _drawing_surface_class():
+    import anywidget  # only when a pad is built: importing cnnviz stays light
+
+    class DrawingSurface(anywidget.AnyWidget):
+        """The square the student draws on. The page draws the ink as the pointer moves and
+        sends each finished stroke to Python (a message at pen-up); Python, the authority,
+        keeps the drawing in ``strokes`` and the page redraws it from there, so a page opened
+        later (Voila) shows the drawing too. The script is ``digit_pad.js``."""
+
+        _esm = Path(__file__).with_name("digit_pad.js").read_text(encoding="utf-8")
+        size = traitlets.Int(280).tag(sync=True)
+        brush = traitlets.Float(11.0).tag(sync=True)
+        strokes = traitlets.List().tag(sync=True)
+        handled = traitlets.Dict().tag(sync=True)
+        label = traitlets.Unicode("").tag(sync=True)
+
+        def set_state(self, sync_data):
+            # The page sends strokes as messages and never sets the drawing's state: an
+            # update from a page (a stale or hostile one) is ignored and the page is sent
+            # Python's state back.
+            keys = [name for name in sync_data if name in self.keys]
+            if keys:
+                self.send_state(keys)
+
+    return DrawingSurface
+
+
+def _finite(value) -> bool:
+    """Whether ``value`` (from a JSON message) is a finite number, not a bool or a text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond float64
+        return False
+
+
+def _page_points(points):
+    """The pen positions of a stroke message from the page as an (N, 2) float array; a
+    ValueError that says what is wrong for anything else (the page's data is never
+    trusted: no exception but these two reaches the pad)."""
+    if not isinstance(points, list | tuple) or not points:
+        raise ValueError(
+            f"a stroke from the page must be a list of [x, y] pen positions; got "
+            f"{describe(points)}. Draw the stroke again."
+        )
+    if len(points) > MAX_STROKE_POINTS:
+        raise ValueError(
+            f"a stroke from the page may have at most {MAX_STROKE_POINTS:,} pen positions; "
+            f"got {len(points):,}. Draw shorter strokes."
+        )
+    for point in points:
+        if not isinstance(point, list | tuple) or len(point) != 2 or not all(map(_finite, point)):
+            raise ValueError(
+                f"a pen position from the page must be [x, y], two finite numbers; got "
+                f"{describe(point)}. Draw the stroke again."
+            )
+    return np.array(points, dtype=np.float64)
 
 
 def _thumbnail(values, box=None, size=STEP_PICTURE_SIZE):
@@ -101,12 +177,13 @@ class DigitPad(widgets.VBox):
     Built by :func:`digit_pad`; see there for the parameters. Attributes a notebook or a
     test can use:
 
-    ``canvas``, ``frame``, ``events``, ``raster``, ``clear``, ``draw_message``
-        The ipycanvas ``Canvas`` (None where drawing is not available), the framed box
-        around it, the ipyevents ``Event`` that reports the mouse button when the pointer
-        comes back onto the canvas, the drawing as a float array (255 paper, 0 ink;
-        Python's copy is the one that counts), the "Clear" button and the message under
-        the canvas.
+    ``canvas``, ``frame``, ``raster``, ``clear``, ``draw_message``
+        The drawing square (an anywidget; None with ``canvas=False``), the framed box
+        around it, the drawing as a float array (255 paper, 0 ink; Python's copy is the one
+        that counts), the "Clear" button and the message under the square.
+    ``strokes``
+        The drawing's strokes, each an (N, 2) array of pen positions (x, y) in the square's
+        pixels; the square shows them (``canvas.strokes``).
     ``upload``, ``upload_message``
         The ``FileUpload`` and the message beside it.
     ``grid``, ``grid_message``
@@ -128,35 +205,21 @@ class DigitPad(widgets.VBox):
         self.class_names = class_names
         self.brush = brush
         self.steps = self.probabilities = self.prediction = self.source = None
-        self._pen = None  # last pen position while a mouse button is down
-        self._inked = False
-        self._left = False  # the pen left the canvas mid-stroke: it may come back held
-        self._resume = False  # it came back with the button held: the next move draws
+        self.strokes = []
 
-        # Drawing: Python's raster is the authority, the canvas mirrors it.
+        # Drawing: Python's raster is the authority; the square in the page draws the ink
+        # under the pointer itself, sends each finished stroke here, and redraws `strokes`.
         self.raster = np.full((size, size), 255.0)
-        self.canvas = self.events = None
+        self.canvas = None
         if canvas:
-            try:
-                import ipycanvas
-            except ImportError:
-                ipycanvas = None
-            if ipycanvas is not None:
-                self.canvas = titled(ipycanvas.Canvas)(
-                    width=size,
-                    height=size,
-                    layout=widgets.Layout(width=f"{size}px"),
-                    tooltip=_CANVAS_NAME,
-                )
-                self.canvas.add_class("cnnviz-digit-pad-canvas")
-                self.canvas.on_mouse_down(self.on_mouse_down)
-                self.canvas.on_mouse_move(self.on_mouse_move)
-                self.canvas.on_mouse_up(self.on_mouse_up)
-                self.canvas.on_mouse_out(self.on_mouse_out)
-                self._watch_pointer_coming_back()
-                # A page that shows the canvas later than the kernel draws on it (Voila runs
-                # the whole notebook first) gets the drawing when it is ready to draw.
-                self.canvas.on_client_ready(self._redraw_canvas)
+            self.canvas = _drawing_surface_class()(
+                size=size,
+                brush=float(brush),
+                label=_surface_label(size, 0),
+                layout=widgets.Layout(width=f"{size}px"),
+            )
+            self.canvas.add_class("cnnviz-digit-pad-canvas")
+            self.canvas.on_msg(self._on_page_message)
         self.frame = widgets.Box(
             [] if self.canvas is None else [self.canvas],
             layout=widgets.Layout(
@@ -282,115 +345,85 @@ class DigitPad(widgets.VBox):
             ]
         )
         self.add_class("cnnviz-digit-pad")
-        self._reset_canvas()
 
-    # -- drawing (the canvas calls these with canvas pixel coordinates)
-    def on_mouse_down(self, x, y):
-        """Pen down at (x, y): a dot of ink."""
-        self._pen = (x, y)
-        if not self._ink([self._pen]):
-            return
-        if self.canvas is not None:
-            self.canvas.fill_circle(self._pen[0], self._pen[1], self.brush)
-
-    def on_mouse_move(self, x, y):
-        """Pen moved to (x, y): a thick line from the last position, if the pen is down."""
-        if self._resume:  # back on the canvas with the button held: the stroke goes on
-            self._resume = False
-            self.on_mouse_down(x, y)
-            return
-        if self._pen is None:
-            return
-        start = self._pen
-        if not self._ink([start, (x, y)]):
-            return
-        if self.canvas is not None:
-            self.canvas.stroke_line(start[0], start[1], self._pen[0], self._pen[1])
-
-    def on_mouse_up(self, x, y):
-        """Pen lifted: classify the drawing."""
-        self._left = self._resume = False
-        if self._pen is None:
-            return
-        self.on_mouse_move(x, y)
-        self._pen = None
-        if self._show(self.raster, "your drawing", self.draw_message):
-            self.draw_message.value = ""
-
-    def on_mouse_out(self, x, y):
-        """The pen left the canvas: classify what is there (the button may be let go out
-        there, where the canvas cannot see it), and be ready to go on with the stroke if the
-        pointer comes back with the button still held (:meth:`on_pointer_enter`)."""
-        drawing = self._pen is not None
-        self.on_mouse_up(x, y)
-        self._left = drawing
-
-    def on_pointer_enter(self, buttons: int) -> None:
-        """The pointer came back onto the canvas; ``buttons`` is the DOM's button mask.
-
-        With the main button held after leaving mid-stroke, the next move goes on drawing
-        (from where the pointer now is, not across the edge); otherwise nothing is drawn.
-        """
-        self._resume = self._left and bool(int(buttons) & 1)
-        self._left = False
-
-    def _watch_pointer_coming_back(self):
-        # ipycanvas reports positions but not the buttons; ipyevents reports the button mask
-        # of the pointer entering the canvas. Without it a stroke ends where it leaves.
-        try:
-            from ipyevents import Event
-        except ImportError:
-            self.events = None
-            return
-        self.events = Event(source=self.canvas, watched_events=["mouseenter"])
-        self.events.on_dom_event(lambda event: self.on_pointer_enter(event.get("buttons", 0)))
-
+    # -- drawing
     def stroke(self, points) -> None:
-        """Draw through ``points`` [(x, y), ...] from code, exactly as a mouse would."""
+        """Draw through ``points`` [(x, y), ...] (the square's pixels) from code, exactly as
+        a stroke drawn in the page: ink, then the drawing classified. One point is a dot."""
         pts = as_float_array(points, "points", (2,), example="[(60, 60), (200, 60)]")
-        self.on_mouse_down(*pts[0])
-        for x, y in pts[1:]:
-            self.on_mouse_move(x, y)
-        self.on_mouse_up(*pts[-1])
+        if pts.shape[1] != 2:
+            raise ValueError(
+                f"`points` must be (x, y) pairs, shape (N, 2); got shape {pts.shape}. Pass "
+                f"e.g. [(60, 60), (200, 60)]."
+            )
+        self._add_stroke(pts)
 
     def clear_drawing(self) -> None:
         """Blank paper again (the last prediction stays until a new digit is drawn)."""
         self.raster[:] = 255.0
-        self._inked = False
-        self._pen = None
-        self._reset_canvas()
+        self.strokes = []
+        self._sync_canvas()
         self.draw_message.value = _note_html("Cleared: draw a digit.")
 
-    def _ink(self, points) -> bool:
-        """Draw into the raster; False (pen lifted, message shown) for a position that is
-        not a finite number inside the limits (a canvas event never kills the pad)."""
+    def _on_page_message(self, _surface, content, _buffers) -> None:
+        """A message from the page: a finished stroke, ``{"event": "stroke", "view": ...,
+        "seq": ..., "points": [[x, y], ...]}``. Whatever it holds, the pad answers with
+        ink or a message, never an exception, and tells the page it is handled."""
+        if not isinstance(content, dict) or content.get("event") != "stroke":
+            return  # not ours (anywidget's own messages come this way too)
         try:
-            self._digits.draw_stroke(self.raster, points, self.brush, 0.0)
-        except (TypeError, ValueError) as error:
-            self._pen = None
-            self.draw_message.value = _error_html(error)
+            points = _page_points(content.get("points"))
+        except ValueError as error:
+            self.draw_message.value = _error_html(
+                f"{error} The prediction shown is the last good one."
+            )
+            points = None
+        # The page stops showing this stroke (and those before it) as its own: from now on
+        # `strokes` says whether it is part of the drawing.
+        handled = None
+        view, seq = content.get("view"), content.get("seq")
+        if isinstance(view, str) and len(view) <= 64 and _finite(seq):
+            handled = {k: v for k, v in self.canvas.handled.items() if k != view}
+            handled[view] = seq
+            handled = dict(list(handled.items())[-16:])  # the most recent pages
+        if points is None or not self._add_stroke(points, handled):
+            self._sync_canvas(handled)
+
+    def _add_stroke(self, pts, handled=None) -> bool:
+        """Ink the stroke ``pts`` (N, 2) into the raster and classify the drawing; False
+        (message shown, drawing unchanged) for one beyond the limits. ``handled``: see
+        :meth:`_sync_canvas`."""
+        kept = sum(len(stroke) for stroke in self.strokes)
+        if kept + len(pts) > MAX_DRAWING_POINTS:
+            self.draw_message.value = _error_html(
+                f"The drawing is full ({kept:,} pen positions; at most "
+                f"{MAX_DRAWING_POINTS:,}). Press Clear to start again. The prediction shown "
+                f"is the last good one."
+            )
             return False
-        self._pen = tuple(float(v) for v in points[-1])
-        self._inked = True
+        try:
+            self._digits.draw_stroke(self.raster, pts, self.brush, 0.0)
+        except (TypeError, ValueError) as error:
+            self.draw_message.value = _error_html(
+                f"{error} The prediction shown is the last good one."
+            )
+            return False
+        self.strokes.append(np.array(pts, dtype=np.float64))  # our own copy
+        self._sync_canvas(handled)
+        if self._show(self.raster, "your drawing", self.draw_message):
+            self.draw_message.value = ""
         return True
 
-    def _reset_canvas(self):
+    def _sync_canvas(self, handled=None) -> None:
+        """Send the drawing (and ``handled``, the page strokes now dealt with, if given) to
+        the page in one message: it redraws from it."""
         if self.canvas is None:
             return
-        self.canvas.clear()
-        self.canvas.fill_style = "white"
-        self.canvas.fill_rect(0, 0, self.canvas.width, self.canvas.height)
-        self.canvas.fill_style = "black"
-        self.canvas.stroke_style = "black"
-        self.canvas.line_width = 2 * self.brush
-        self.canvas.line_cap = "round"
-
-    def _redraw_canvas(self):
-        """Paint Python's raster onto the canvas (the page missed the strokes so far)."""
-        self._reset_canvas()
-        if self._inked:
-            grey = np.clip(self.raster, 0, 255).astype(np.uint8)
-            self.canvas.put_image_data(np.repeat(grey[:, :, None], 3, axis=2), 0, 0)
+        with self.canvas.hold_sync():
+            self.canvas.strokes = [stroke.tolist() for stroke in self.strokes]
+            self.canvas.label = _surface_label(self.raster.shape[0], len(self.strokes))
+            if handled is not None:
+                self.canvas.handled = handled
 
     # -- the other inputs
     def _on_upload(self, change):
@@ -476,10 +509,11 @@ def digit_pad(
 ):
     """A digit pad: draw, upload or type a digit; the model classifies it live.
 
-    Three ways in: a drawing surface (an ipycanvas ``Canvas``; Python keeps the drawing
-    and classifies it when the mouse button is released), an image file (a photo or a
-    scan), or a grid of ``#``/``.`` characters typed into a text box (works everywhere,
-    even where the drawing surface cannot show). Every digit goes through
+    Three ways in: a drawing square (the page draws the ink under the pointer; each stroke
+    goes to Python when the button is released, and a stroke that leaves the square goes on
+    while the button is held; Python keeps the drawing and classifies it), an image file (a
+    photo or a scan), or a grid of ``#``/``.`` characters typed into a text box (the way in
+    with the keyboard alone). Every digit goes through
     :func:`cnnviz.digits.prepare_digit`; the steps are shown as pictures, then the
     model's probabilities as bars, then the digit's feature maps in the view
     ``feature_view`` builds (:func:`cnnviz.widgets.digit_pad` passes the
@@ -495,7 +529,7 @@ def digit_pad(
     class_names : sequence of str, optional
         Default ``"0"`` to ``"9"``.
     canvas : bool, optional
-        Offer the drawing surface (if ipycanvas is installed).
+        Offer the drawing square.
     size : int, optional
         Side of the drawing surface in pixels.
     brush : float, optional
