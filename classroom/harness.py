@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -77,6 +79,10 @@ class Hub:
         if not PROXY.exists():
             raise HubError(f"{PROXY} is missing: run `npm ci` in {HERE}")
         self.workdir = Path(workdir)
+        # The students' homes: a short path of its own, because each kernel's Unix socket lives
+        # in its student's home and a socket path may not exceed 107 bytes (a test's workdir,
+        # deep in pytest's temporary folders, is far longer). Removed by stop().
+        self.homes = Path(tempfile.mkdtemp(prefix="cnnviz-homes-"))
         self.port = free_port_block(3)
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(16)
@@ -89,7 +95,7 @@ class Hub:
                 "CNNVIZ_HUB_IP": "127.0.0.1",
                 "CNNVIZ_HUB_PORT": str(self.port),
                 "CNNVIZ_HUB_STATE": str(self.workdir / "state"),
-                "CNNVIZ_HUB_HOMES": str(self.workdir / "homes"),
+                "CNNVIZ_HUB_HOMES": str(self.homes),
                 "CNNVIZ_HUB_TOKEN": self.token,
                 "CNNVIZ_OFFLINE": "1",
             }
@@ -144,6 +150,7 @@ class Hub:
         """Stop the hub (it stops the students' servers and the proxy), then end by PID
         anything of its tree still running."""
         if self.proc is None:
+            shutil.rmtree(self.homes, ignore_errors=True)
             return
         self.track()
         if self.proc.poll() is None:
@@ -167,6 +174,7 @@ class Hub:
             except psutil.NoSuchProcess:
                 pass
         self.proc = None
+        shutil.rmtree(self.homes, ignore_errors=True)
 
     def __enter__(self) -> Hub:
         return self.start()

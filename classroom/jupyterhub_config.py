@@ -31,12 +31,15 @@ notebook 01. The settings a school changes are environment variables, read below
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 NOTEBOOKS = REPO / "notebooks"
 COURSE_DIR = "cnnviz-notebooks"  # inside each student's home
+RUNTIME_DIR = ".jupyter-run"  # inside each student's home: connection files, kernel sockets
+MAX_SOCKET_PATH = 107  # bytes in a Unix socket's path (sun_path holds 108 with the final NUL)
 FIRST_NOTEBOOK = "01_what_a_filter_does.ipynb"
 
 c = get_config()  # noqa: F821 (JupyterHub provides get_config when it loads this file)
@@ -130,6 +133,12 @@ args = [
     f"--ServerApp.jpserver_extensions={name}=False"
     for name in ("jupyter_lsp", "jupyter_server_terminals", "voila.server_extension")
 ]
+# Kernels talk to their student's server over Unix sockets in the student's own runtime
+# folder (mode 700), not over TCP ports on 127.0.0.1. With TCP, servers starting kernels at the
+# same moment pick the same "free" ports: in the load test (20 students opening notebook 05
+# together) 2 of 20 kernels died with "Address already in use" and servers received other
+# students' kernel messages ("Invalid Signature"); with Unix sockets there are no ports to share.
+args.append("--KernelManager.transport=ipc")
 if hasattr(os, "geteuid") and os.geteuid() == 0 and spawner == "simple":
     # The simple spawner runs students as the hub's user; as root, Jupyter refuses to start
     # without this flag (and the hub then answers its API with a 500).
@@ -157,9 +166,10 @@ if data_dir:
     c.SystemdSpawner.readonly_paths = [data_dir]
 
 
-def copy_course(spawner):
-    """Before a student's server starts: copy the notebooks they do not have yet into
-    ~/cnnviz-notebooks (a student's edits are never overwritten)."""
+def prepare_home(spawner):
+    """Before a student's server starts: point its kernels' sockets at a short folder in the
+    student's home, and copy the notebooks they do not have yet into ~/cnnviz-notebooks (a
+    student's edits are never overwritten)."""
     if spawner.__class__.__name__ == "SimpleLocalProcessSpawner":
         home, owner = Path(spawner.home_dir), None
     else:
@@ -167,6 +177,17 @@ def copy_course(spawner):
 
         entry = pwd.getpwnam(spawner.user.name)
         home, owner = Path(entry.pw_dir), (entry.pw_uid, entry.pw_gid)
+    # The kernels' Unix sockets: a short folder, because a socket path may not exceed 107 bytes.
+    runtime = home / RUNTIME_DIR
+    longest = len(os.fsencode(runtime / f"kernel-{uuid.uuid4()}-ipc-99999"))
+    if longest > MAX_SOCKET_PATH:
+        raise ValueError(
+            f"home folder {str(home)!r} is too long for the kernels' sockets: paths like "
+            f"{str(runtime)}/kernel-<id>-ipc-<n> would take {longest} bytes, more than "
+            f"{MAX_SOCKET_PATH}. Use shorter home folders (CNNVIZ_HUB_HOMES with the simple "
+            "spawner) or remove --KernelManager.transport=ipc from the spawner's arguments."
+        )
+    spawner.environment = {**spawner.environment, "JUPYTER_RUNTIME_DIR": str(runtime)}
     target = home / COURSE_DIR
     target.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
@@ -178,7 +199,7 @@ def copy_course(spawner):
         os.chown(target, *owner)
 
 
-c.Spawner.pre_spawn_hook = copy_course
+c.Spawner.pre_spawn_hook = prepare_home
 
 # --- Idle culling: a hub-managed service stops servers nobody used for an hour -------------
 cull_after = int(os.environ.get("CNNVIZ_HUB_CULL_IDLE", "3600"))

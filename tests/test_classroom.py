@@ -8,6 +8,7 @@ classroom/node_modules (``npm ci`` in classroom/, which scripts/test.sh runs).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -154,9 +155,7 @@ def test_two_students_run_notebook_01(hub):
 
     # Each student got a copy of the course in their own home, and their own server.
     for name in ("ada", "grace"):
-        notebooks = sorted(
-            p.name for p in (hub.workdir / "homes" / name / "cnnviz-notebooks").iterdir()
-        )
+        notebooks = sorted(p.name for p in (hub.homes / name / "cnnviz-notebooks").iterdir())
         assert notebooks == sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
     processes = hub.user_processes()
     assert set(processes) == {"ada", "grace"}
@@ -164,6 +163,19 @@ def test_two_students_run_notebook_01(hub):
         env = procs[0].environ()
         assert env["CNNVIZ_DATA_DIR"] == str(hub.workdir / "data")
         assert env["CNNVIZ_FAST"] == "1"
+    # Kernels reach their server through Unix sockets in the student's own runtime folder, not
+    # TCP ports (which servers starting kernels together can pick twice: see the config).
+    for name, procs in processes.items():
+        kernels = [p for p in procs if "ipykernel_launcher" in " ".join(p.cmdline())]
+        assert kernels, f"{name}: notebook 01's kernel is not running"
+        for kernel in kernels:
+            args = kernel.cmdline()
+            connection_file = Path(args[args.index("-f") + 1])
+            assert connection_file.parent == hub.homes / name / ".jupyter-run", connection_file
+            connection = json.loads(connection_file.read_text(encoding="utf-8"))
+            assert connection["transport"] == "ipc", connection
+            sockets = {c.laddr for c in kernel.net_connections("unix")}
+            assert f"{connection['ip']}-{connection['shell_port']}" in sockets, sockets
 
 
 def test_landing_page_is_notebook_01(hub):

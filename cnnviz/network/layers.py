@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from cnnviz import shapes
+from cnnviz._validation import MAX_ELEMENTS, MAX_LENGTH, describe, shorten
 from cnnviz.filters import padding_amounts
 from cnnviz.network.arithmetic import (
     ACTIVATIONS,
@@ -57,6 +58,10 @@ SUPPORTED_LAYERS: dict[str, str] = {
 
 _IDENTITY = {name for name, what in SUPPORTED_LAYERS.items() if what.startswith("nothing")}
 FEATURE_KINDS = ("Conv2D", "MaxPooling2D", "AveragePooling2D")
+#: Most values one layer may output for one image: 10 million (40 MB in float32), more than
+#: any network a notebook explores (VGG16's largest layer: 3.2 million).
+MAX_LAYER_VALUES = 10_000_000
+_RESAVE = "Save the model again with Keras 3: `model.save('my_model.keras')`."
 
 
 class Layer:
@@ -110,23 +115,60 @@ class Layer:
         return f"<Layer {self.name!r} {self.label}: {self.input_shape} -> {self.output_shape}>"
 
 
+def _shown(value) -> str:
+    """A config value as a message shows it: short, and never an error of its own."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return describe(value)  # an integer too long for str() too
+    try:
+        return shorten(repr(value), 40)
+    except ValueError:  # a huge integer inside a list
+        return describe(value)
+
+
 class _Spec:
-    """A layer's configuration, read as plain data, with errors that name the layer."""
+    """A layer's configuration, read as plain data, with errors that name the layer.
+
+    ``kind`` is the Keras class name, ``config`` its settings (a dict; anything else is
+    refused by :meth:`check`), ``source`` how messages name the file or model.
+    """
 
     def __init__(self, kind, config, source):
-        self.kind = kind
+        self.kind = kind if isinstance(kind, str) else _shown(kind)
         self.config = config if isinstance(config, dict) else {}
-        self.name = str(self.config.get("name", kind))
+        name = self.config.get("name", self.kind)
+        self.name = name if isinstance(name, str) else _shown(name)
         self.source = source
+        self._raw = (kind, config, name)
 
-    def fail(self, what):
+    def check(self):
+        """Refuse a layer whose class, settings or name are not what Keras writes."""
+        kind, config, name = self._raw
+        if not isinstance(kind, str) or kind not in SUPPORTED_LAYERS or kind == "InputLayer":
+            self.fail(
+                f"is not supported; cnnviz.network runs {_supported_text()}",
+                "Rebuild the model without it.",
+            )
+        if not isinstance(config, dict):
+            self.fail(f"has settings {_shown(config)}, not a JSON object", _RESAVE)
+        if not isinstance(name, str) or not name:
+            self.fail(f"has the name {_shown(name)}; a layer's name is text", _RESAVE)
+
+    def fail(self, what, fix=None):
+        name = shorten(repr(self.name), 40)
         raise ValueError(
-            f"{self.source}: layer {self.name!r} ({self.kind}) {what}. cnnviz.network runs "
-            f"{_supported_text()}."
+            f"{self.source}: layer {name} ({shorten(self.kind, 30)}) {what}. "
+            f"{fix or 'Rebuild the model with the layers and settings cnnviz.network runs.'}"
         )
 
     def get(self, key, default=None):
         return self.config.get(key, default)
+
+    def count(self, key):
+        """A positive integer setting (filters, units), at most :data:`MAX_LENGTH`."""
+        value = self.config.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_LENGTH:
+            self.fail(f"has {key}={_shown(value)}; it must be a positive integer")
+        return value
 
     def pair(self, key, default=None):
         value = self.config.get(key, default)
@@ -135,37 +177,63 @@ class _Spec:
         if (
             not isinstance(value, list | tuple)
             or len(value) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value)
+            or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LENGTH
+                for v in value
+            )
         ):
-            self.fail(f"has {key}={value!r}; it must be a pair of positive integers")
+            self.fail(f"has {key}={_shown(value)}; it must be a pair of positive integers")
         return tuple(value)
 
     def activation(self, key="activation"):
         name = self.config.get(key, "linear")
         if name is None:
             name = "linear"
-        if name not in ACTIVATIONS:
-            shown = name if isinstance(name, str) else "a custom function"
-            self.fail(f"uses the activation {shown!r}; supported: {', '.join(ACTIVATIONS)}")
+        if not isinstance(name, str) or name not in ACTIVATIONS:
+            shown = _shown(name) if isinstance(name, str) else "a custom function"
+            self.fail(f"uses the activation {shown}; supported: {', '.join(ACTIVATIONS)}")
         return name
 
     def channels_last(self):
         if self.config.get("data_format", "channels_last") not in (None, "channels_last"):
-            self.fail(f"uses data_format={self.config['data_format']!r}; only channels_last")
+            self.fail(f"uses data_format={_shown(self.config['data_format'])}; only channels_last")
 
     def use_bias(self):
         use_bias = self.config.get("use_bias", True)
         if not isinstance(use_bias, bool):
-            self.fail(f"has use_bias={use_bias!r}")
+            self.fail(f"has use_bias={_shown(use_bias)}; it must be true or false")
         return use_bias
 
 
 def _supported_text():
-    return "these Keras layers: " + ", ".join(name for name in SUPPORTED_LAYERS)
+    kinds = [k for k in SUPPORTED_LAYERS if k not in _IDENTITY and k != "InputLayer"]
+    return f"{', '.join(kinds)} and layers that do nothing at inference, e.g. Dropout"
+
+
+def _at_most(spec, what, count, limit):
+    if count > limit:
+        texts = {
+            "weights": "weights",
+            "output": "output values per image",
+            "unfold": "values to unfold per image",
+        }
+        spec.fail(
+            f"would need {count:,} {texts[what]}, more than the {limit:,} cnnviz.network "
+            f"runs; this model is too large to explore in a notebook",
+            "Use a smaller model (fewer filters or units, smaller images).",
+        )
+
+
+def expected_weights(spec, input_shape):
+    """(output shape, [(weight name, shape)], label, forward factory) for one layer, whose
+    settings are checked, and whose weights and output per image are of a size cnnviz runs."""
+    out_shape, wanted, label, factory = _expected_weights(spec, input_shape)
+    _at_most(spec, "weights", sum(math.prod(shape) for _, shape in wanted), MAX_ELEMENTS)
+    _at_most(spec, "output", math.prod(out_shape), MAX_LAYER_VALUES)
+    return out_shape, wanted, label, factory
 
 
 def _expected_weights(spec, input_shape):
-    """(output shape, [(weight name, shape)], label, forward factory) for one layer."""
     kind = spec.kind
     if kind == "Conv2D":
         return _conv_layer(spec, input_shape)
@@ -189,11 +257,14 @@ def _expected_weights(spec, input_shape):
         if isinstance(axis, list) and len(axis) == 1:
             axis = axis[0]
         if not isinstance(axis, int) or axis not in (-1, len(input_shape)):
-            spec.fail(f"takes the softmax over axis {axis!r}; only the last axis (-1)")
+            spec.fail(f"takes the softmax over axis {_shown(axis)}; only the last axis (-1)")
         return input_shape, [], "Softmax", lambda w: softmax
     if kind in _IDENTITY:
         return input_shape, [], f"{kind} (nothing at inference)", lambda w: identity
-    spec.fail("is not supported")
+    spec.fail(
+        f"is not supported; cnnviz.network runs {_supported_text()}",
+        "Rebuild the model without it.",
+    )
 
 
 def _needs_image(spec, input_shape):
@@ -207,9 +278,7 @@ def _needs_image(spec, input_shape):
 def _conv_layer(spec, input_shape):
     _needs_image(spec, input_shape)
     spec.channels_last()
-    filters = spec.get("filters")
-    if not isinstance(filters, int) or isinstance(filters, bool) or filters < 1:
-        spec.fail(f"has filters={filters!r}")
+    filters = spec.count("filters")
     kernel = spec.pair("kernel_size")
     strides = spec.pair("strides", (1, 1))
     if spec.pair("dilation_rate", (1, 1)) != (1, 1):
@@ -218,7 +287,7 @@ def _conv_layer(spec, input_shape):
         spec.fail("uses groups other than 1")
     padding = spec.get("padding", "valid")
     if padding not in ("valid", "same"):
-        spec.fail(f"uses padding={padding!r}; only 'valid' and 'same'")
+        spec.fail(f"uses padding={_shown(padding)}; only 'valid' and 'same'")
     use_bias = spec.use_bias()
     act = activation(spec.activation(), inplace=True)
     rows, cols, channels = input_shape
@@ -232,6 +301,8 @@ def _conv_layer(spec, input_shape):
     )
     if min(out) < 1:
         spec.fail(f"has a {kernel[0]}x{kernel[1]} kernel larger than its input {input_shape}")
+    # The unfolded windows of one image (conv2d's scratch) must fit, like the weights.
+    _at_most(spec, "unfold", out[0] * out[1] * kernel[0] * kernel[1] * channels, MAX_ELEMENTS)
     wanted = [("kernel", (*kernel, channels, filters))]
     if use_bias:
         wanted.append(("bias", (filters,)))
@@ -253,7 +324,7 @@ def _pool_layer(spec, input_shape):
     size = spec.pair("pool_size", (2, 2))
     strides = size if spec.get("strides") is None else spec.pair("strides")
     if spec.get("padding", "valid") != "valid":
-        spec.fail(f"uses padding={spec.get('padding')!r}; only 'valid'")
+        spec.fail(f"uses padding={_shown(spec.get('padding'))}; only 'valid'")
     rows, cols, channels = input_shape
     if size[0] > rows or size[1] > cols:
         spec.fail(f"has a {size[0]}x{size[1]} window larger than its input {input_shape}")
@@ -264,9 +335,7 @@ def _pool_layer(spec, input_shape):
 
 
 def _dense_layer(spec, input_shape):
-    units = spec.get("units")
-    if not isinstance(units, int) or isinstance(units, bool) or units < 1:
-        spec.fail(f"has units={units!r}")
+    units = spec.count("units")
     if spec.get("lora_rank") not in (None, 0):
         spec.fail("uses LoRA weights")
     use_bias = spec.use_bias()
@@ -293,7 +362,7 @@ def _rescaling_layer(spec, input_shape):
         try:
             arr = np.asarray(value, dtype=DTYPE)
         except (TypeError, ValueError):
-            spec.fail(f"has {key}={value!r}; it must be a number or a list of numbers")
+            spec.fail(f"has {key}={_shown(value)}; it must be a number or a list of numbers")
         if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] not in (1, input_shape[-1])):
             spec.fail(f"has {key} of shape {arr.shape}; it must be one number or one per channel")
         if not np.isfinite(arr).all():
@@ -311,9 +380,9 @@ def _relu_layer(spec, input_shape):
     threshold = spec.get("threshold", 0.0) or 0.0
     for key, value in (("max_value", max_value), ("negative_slope", slope)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            spec.fail(f"has {key}={value!r}")
+            spec.fail(f"has {key}={_shown(value)}; it must be a number")
     if threshold != 0:
-        spec.fail(f"has threshold={threshold!r}; only 0")
+        spec.fail(f"has threshold={_shown(threshold)}; only 0")
     label = "ReLU" + (f", max {max_value}" if max_value is not None else "")
     label += f", slope {slope} below 0" if slope else ""
 
@@ -326,3 +395,42 @@ def _relu_layer(spec, input_shape):
         return out
 
     return input_shape, [], label, lambda w: relu
+
+
+def checked_weights(spec, wanted, arrays, input_shape):
+    """The layer's weights as read-only float32 arrays, once their number, shapes and types
+    match ``wanted`` (checked before anything is read: ``arrays`` may be HDF5 datasets) and
+    every value is finite."""
+    if arrays is None:
+        arrays = [] if not wanted else None
+    if arrays is None or len(arrays) != len(wanted):
+        got = "none" if arrays is None else f"{len(arrays)}"
+        spec.fail(
+            f"needs {len(wanted)} weight arrays ({', '.join(n for n, _ in wanted) or 'none'}) "
+            f"but the weights hold {got}: they do not match the configuration",
+            _RESAVE,
+        )
+    for (wname, wshape), array in zip(wanted, arrays, strict=True):
+        if array.shape != wshape:
+            spec.fail(
+                f"needs a {wname} of shape {wshape} for its input {(None, *input_shape)}, but "
+                f"the weights hold {shorten(array.shape, 40)}: they do not match the "
+                f"configuration",
+                _RESAVE,
+            )
+        if array.dtype.kind not in "fiu":
+            spec.fail(f"has a {wname} of {shorten(array.dtype, 30)} values, not numbers", _RESAVE)
+    checked = []
+    for (wname, _), array in zip(wanted, arrays, strict=True):
+        with np.errstate(over="ignore"):  # too large for float32: inf, refused below
+            array = np.array(array, dtype=DTYPE)
+        if not np.isfinite(array).all():
+            bad = int(array.size - np.isfinite(array).sum())
+            spec.fail(
+                f"has {bad:,} NaN or infinite values in its {wname} (or values beyond "
+                f"float32's 3.4e38): training diverged or the file is damaged",
+                "Train the model again with a smaller learning rate, or save it again.",
+            )
+        array.flags.writeable = False
+        checked.append(array)
+    return checked

@@ -8,23 +8,26 @@ feature maps) and a Conv2D layer's kernels, and sums itself up like ``model.summ
 from __future__ import annotations
 
 import json
+import math
 from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
 
 from cnnviz import shapes
-from cnnviz._validation import check_int, describe, model_images
+from cnnviz._validation import MAX_LENGTH, check_int, describe, model_images
 from cnnviz.network.arithmetic import DTYPE
-from cnnviz.network.files import _SAVE_HINT, open_keras_file
 from cnnviz.network.files import SHIPPED_MODEL as SHIPPED_MODEL  # the examples' model
+from cnnviz.network.files import open_keras_file
 from cnnviz.network.layers import (
     FEATURE_KINDS,
+    MAX_LAYER_VALUES,
     SUPPORTED_LAYERS,
     Layer,
-    _expected_weights,
     _Spec,
     _supported_text,
+    checked_weights,
+    expected_weights,
 )
 
 __all__ = ["Kernels", "Network"]
@@ -93,51 +96,21 @@ class Network:
                 f"Build it with e.g. `keras.Input(shape=(28, 28, 1))`."
             )
         shape = tuple(input_shape)
+        if math.prod(shape) > MAX_LAYER_VALUES or max(shape) > MAX_LENGTH:
+            raise ValueError(
+                f"{source}: the model takes images of shape {shape}, more than the "
+                f"{MAX_LAYER_VALUES:,} values per image cnnviz.network runs. Use a model on "
+                f"smaller images, e.g. `keras.Input(shape=(28, 28, 1))`."
+            )
         layers = []
         seen = set()
         for spec in specs:
-            if spec.kind not in SUPPORTED_LAYERS or spec.kind == "InputLayer":
-                spec.fail("is not supported")
+            spec.check()
             if spec.name in seen:
-                spec.fail("has the same name as an earlier layer")
+                spec.fail("has the same name as an earlier layer", "Give every layer its own name.")
             seen.add(spec.name)
-            out_shape, wanted, label, factory = _expected_weights(spec, shape)
-            arrays = weights_for(spec)
-            if arrays is None:
-                arrays = [] if not wanted else None
-            if arrays is None or len(arrays) != len(wanted):
-                got = "none" if arrays is None else f"{len(arrays)} arrays"
-                raise ValueError(
-                    f"{source}: layer {spec.name!r} ({spec.kind}) needs "
-                    f"{len(wanted)} weight arrays ({', '.join(n for n, _ in wanted) or 'none'}) "
-                    f"but the weights hold {got}: the weights do not match the configuration. "
-                    f"{_SAVE_HINT}"
-                )
-            checked = []
-            for (wname, wshape), array in zip(wanted, arrays, strict=True):
-                array = np.asarray(array)
-                if array.shape != wshape:
-                    raise ValueError(
-                        f"{source}: layer {spec.name!r} ({spec.kind}) needs a {wname} of shape "
-                        f"{wshape} for its input {(None, *shape)}, but the weights hold shape "
-                        f"{array.shape}: the weights do not match the configuration. "
-                        f"{_SAVE_HINT}"
-                    )
-                if array.dtype.kind not in "fiu":
-                    raise ValueError(
-                        f"{source}: layer {spec.name!r} ({spec.kind}) has a {wname} of dtype "
-                        f"{array.dtype}, not numbers. {_SAVE_HINT}"
-                    )
-                array = np.array(array, dtype=DTYPE)
-                if not np.isfinite(array).all():
-                    bad = int(np.size(array) - np.isfinite(array).sum())
-                    raise ValueError(
-                        f"{source}: layer {spec.name!r} ({spec.kind}) has {bad} NaN or infinite "
-                        f"values in its {wname}: training diverged (try a smaller learning "
-                        f"rate) or the file is damaged. Train or save the model again."
-                    )
-                array.flags.writeable = False
-                checked.append(array)
+            out_shape, wanted, label, factory = expected_weights(spec, shape)
+            checked = checked_weights(spec, wanted, weights_for(spec), shape)
             layers.append(
                 Layer(
                     spec.name,
@@ -179,12 +152,15 @@ class Network:
         TypeError
             If ``path_or_bytes`` is not a path or bytes.
         FileNotFoundError
-            If there is no file at the path.
+            If there is no file at the path (a :class:`ValueError` too).
         ValueError
-            If the file is not a zip, lacks ``config.json`` or ``model.weights.h5``, is
-            corrupt or truncated, holds a model that is not Sequential, a layer that is not
-            supported (the message names it, its class and what is supported), weights
-            whose shapes do not match the configuration, or NaN or infinite weights.
+            If the path is a folder or a device, or the file is not a zip, lacks
+            ``config.json`` or ``model.weights.h5``, is corrupt or truncated, would unpack
+            to more than cnnviz reads (a zip bomb), holds JSON that is not an object or
+            nests without end, a model that is not Sequential, a layer that is not supported
+            or whose settings are of the wrong kind or of a size no notebook runs, weights
+            whose shapes or types do not match the configuration, or NaN or infinite
+            weights. The message names the file and the layer, and says what to do.
 
         Examples
         --------
@@ -350,14 +326,30 @@ class Network:
         """
         return model_images(images, self.input_shape)
 
-    def _run(self, images, stop):
-        x = self.preprocess(images)
-        yield from self._forward(x, stop)
-
-    def _forward(self, x, stop):
-        for i, layer in enumerate(self.layers[: stop + 1]):
-            x = layer(x)
+    def _run(self, images, wanted):
+        """(index, output) of every layer up to the last one in ``wanted``; the outputs in
+        ``wanted`` are checked to be finite (weights so large that float32 overflows give
+        inf or NaN: an error naming the layer, never a silent NaN probability)."""
+        x = first = self.preprocess(images)
+        for i, layer in enumerate(self.layers[: max(wanted) + 1]):
+            with np.errstate(over="ignore", invalid="ignore"):
+                x = layer(x)
+            if i in wanted and not np.isfinite(x).all():
+                raise self._overflow(first)
             yield i, x
+
+    def _overflow(self, x):
+        """The error naming the first layer whose output for ``x`` is not finite."""
+        for layer in self.layers:  # only on the way to an error: check every layer
+            with np.errstate(over="ignore", invalid="ignore"):
+                x = layer(x)
+            if not np.isfinite(x).all():
+                break
+        return ValueError(
+            f"{self.name}: layer {layer.name!r} ({layer.kind}) gives infinite or NaN values "
+            f"for these `images`: its weights are so large that float32 overflows. Train the "
+            f"model again with a smaller learning rate."
+        )
 
     def predict(self, images) -> np.ndarray:
         """The network's output (class probabilities) for one image or a batch.
@@ -385,7 +377,7 @@ class Network:
         >>> probs.shape, bool(np.isclose(probs.sum(), 1))
         ((1, 10), True)
         """
-        *_, (_, output) = self._run(images, len(self.layers) - 1)
+        *_, (_, output) = self._run(images, {len(self.layers) - 1})
         return np.asarray(output, dtype=DTYPE)
 
     def activations(self, images, layers=None) -> OrderedDict[str, np.ndarray]:
@@ -435,7 +427,7 @@ class Network:
                 )
             wanted = {self._index(name, "layers") for name in layers}
         result = OrderedDict()
-        for i, x in self._run(images, max(wanted)):
+        for i, x in self._run(images, wanted):
             if i in wanted:
                 result[self.layers[i].name] = np.asarray(x, dtype=DTYPE)
         return result

@@ -391,6 +391,7 @@ def test_notebook06_digit_pad_in_jupyterlab(page, steps, jupyter_server, tmp_pat
 def test_notebook_in_notebook7(page, steps, jupyter_server, nb, tmp_path):
     path = {"01": NB01, "05": NB05, "06": NB06}[nb]
     open_and_run(page, steps, jupyter_server.notebook7_url(path))
+    a11y.assert_accessible(page, f"notebook7-{nb}")  # issue 13 in Notebook 7 as in Lab
     if nb == "01":
         use_notebook01(page, steps)
     elif nb == "05":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import a11y
 import browser_helpers as ui
 import pytest
 from test_browser import KERNEL_CELL, KERNEL_EDITOR, KERNEL_OUTPUT, NB01, ONE, PAD
@@ -105,6 +106,8 @@ def test_notebook_renders_in_voila_offline_without_code(page, steps, voila_serve
     if MAIN_WIDGET[nb]:
         ui.widget(page, MAIN_WIDGET[nb])
         steps.shot("main-widget", focus=ui.widget(page, MAIN_WIDGET[nb]))
+    # Issue 13 on the projector too: WCAG 2.1 AA in what cnnviz renders, every control named.
+    a11y.assert_accessible(page, f"voila-{nb}")
 
 
 def test_voila_harness_sees_foreign_requests(page, voila_server):
