@@ -24,6 +24,7 @@ from cnnviz.widgets._base import (
     _picture,
     _tag,
 )
+from cnnviz.widgets._latest import LatestOnly
 
 __all__ = [
     "FeatureMapExplorer",
@@ -174,6 +175,8 @@ class FeatureMapExplorer(widgets.VBox):
         )
         self.add_class("cnnviz-feature-map-explorer")
         self._busy = False
+        # While a slider is dragged, only the newest value is drawn (cnnviz.widgets._latest).
+        self._redraw = LatestOnly(self._redraw_grid)
         self.set_images(images, labels=labels, indices=indices)
         self._busy = True
         try:
@@ -247,12 +250,14 @@ class FeatureMapExplorer(widgets.VBox):
         finally:
             self._busy = False
         # Same images: only the grid of feature maps changes (the input column stays).
-        self._set_columns()
-        self._draw_maps()
+        self._redraw()
 
     def _on_filter(self, change):
         if self._busy:
             return
+        self._redraw()
+
+    def _redraw_grid(self):
         self._set_columns()
         self._draw_maps()
 
@@ -350,12 +355,6 @@ class FeatureMapExplorer(widgets.VBox):
         cell = f'<div style="display:inline-block;width:{size + _COLUMN_GAP}px;' + (
             'vertical-align:bottom;line-height:1.2">'
         )
-        rows, cols = self._pool.shape[1:3]
-        # Two lines like every column title (name, then size), so "input" sits on the title
-        # line and its size on the size line.
-        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
-            f"{cell}{t}</div>" for t in titles
-        )
         png = grid_to_png(
             self.shown,
             self.limits,
@@ -367,6 +366,13 @@ class FeatureMapExplorer(widgets.VBox):
         )
         self.picture.show(png, self._grid_alt())
         self.picture.layout.width = f"{len(self.columns) * (size + _COLUMN_GAP)}px"
+        # The picture first (the page shows it a message earlier), then its titles.
+        rows, cols = self._pool.shape[1:3]
+        # Two lines like every column title (name, then size), so "input" sits on the title
+        # line and its size on the size line.
+        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
+            f"{cell}{t}</div>" for t in titles
+        )
         self._describe()
 
     def _grid_alt(self) -> str:
