@@ -24,7 +24,6 @@ from cnnviz.widgets._base import (
     _picture,
     _tag,
 )
-from cnnviz.widgets._latest import LatestOnly
 
 __all__ = [
     "FeatureMapExplorer",
@@ -175,8 +174,6 @@ class FeatureMapExplorer(widgets.VBox):
         )
         self.add_class("cnnviz-feature-map-explorer")
         self._busy = False
-        # While a slider is dragged, only the newest value is drawn (cnnviz.widgets._latest).
-        self._redraw = LatestOnly(self._redraw_grid)
         self.set_images(images, labels=labels, indices=indices)
         self._busy = True
         try:
@@ -250,12 +247,12 @@ class FeatureMapExplorer(widgets.VBox):
         finally:
             self._busy = False
         # Same images: only the grid of feature maps changes (the input column stays).
-        self._redraw()
+        self._redraw_grid()
 
     def _on_filter(self, change):
         if self._busy:
             return
-        self._redraw()
+        self._redraw_grid()
 
     def _redraw_grid(self):
         self._set_columns()

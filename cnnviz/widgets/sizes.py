@@ -22,7 +22,6 @@ from cnnviz.widgets._base import (
     _picture,
     _tag,
 )
-from cnnviz.widgets._latest import LatestOnly
 
 __all__ = [
     "OutputSizeCalculator",
@@ -114,8 +113,6 @@ class OutputSizeCalculator(widgets.VBox):
             ]
         )
         self.add_class("cnnviz-size-calculator")
-        # While a slider is dragged, only the newest settings are drawn.
-        self._redraw = LatestOnly(self._update)
         for control in (self.size, self.kernel_size, self.padding, self.stride):
             control.observe(self._on_change, names="value")
         self._update()
@@ -123,7 +120,7 @@ class OutputSizeCalculator(widgets.VBox):
             raise ValueError(html.unescape(self._last_error))
 
     def _on_change(self, change):
-        self._redraw()
+        self._update()
 
     def _update(self):
         from cnnviz.filters import padding_amounts
