@@ -25,6 +25,7 @@ kept between runs; ``nox -r`` reuses one without reinstalling.
 from __future__ import annotations
 
 import os
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -36,10 +37,13 @@ LOWEST_PYTHON = PYTHONS[0]
 
 # Unit tests: no TensorFlow, no notebook kernel, no browser, no JupyterHub.
 NO_TF = "not tensorflow and not notebook and not browser and not classroom"
+# Tests of the repository's files, not of the installed versions (left out without TensorFlow).
+FILE_CHECKS = ["--ignore=tests/test_binder.py", "--ignore=tests/test_hygiene.py"]
 # Checks that the environment matches requirements.txt: meaningful only in `pinned`.
 PIN_CHECK = "tests/test_binder.py::test_installed_environment_satisfies_every_pin"
 
-nox.options.default_venv_backend = "uv"
+# uv where it is installed (`pip install ".[matrix]"` brings it); lowest and newest need it.
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lowest", "newest", "pinned"]
 
@@ -78,13 +82,20 @@ def _test_requirements() -> list[str]:
 
 
 def _install(session: nox.Session, *requirements: str) -> None:
+    if session.venv_backend != "uv":
+        session.error("The matrix installs with uv: python -m pip install '.[matrix]'")
     # cnnviz is installed as a wheel would install it (not editable), rebuilt every time.
     session.install("--reinstall-package", "cnnviz", *requirements, *_test_requirements())
     session.run("uv", "pip", "list", silent=False, external=True)
 
 
 def _pytest(session: nox.Session, *, tensorflow: bool, pin_check: bool) -> None:
-    args = session.posargs or (["-m", NO_TF] if not tensorflow else [])
+    # Without TensorFlow: the unit tests, each property test with at most 10 examples (the
+    # `compat` Hypothesis profile of tests/conftest.py): these sessions check versions. The
+    # checks of the repository's own files (Binder pins resolved on PyPI, ruff, stripped
+    # notebooks) give the same answer in every environment: the README's test command runs them.
+    quick = ["-m", NO_TF, "--hypothesis-profile", "compat", *FILE_CHECKS]
+    args = session.posargs or (quick if not tensorflow else [])
     deselect = [] if pin_check else ["--deselect", PIN_CHECK]
     # Two workers (CI has 2 cores); --dist loadgroup keeps the browser tests on one server.
     session.run(
@@ -94,7 +105,7 @@ def _pytest(session: nox.Session, *, tensorflow: bool, pin_check: bool) -> None:
 
 
 # pip in every environment: tests/test_binder.py asks it to resolve the Binder pins.
-SEED = ["--seed"]
+SEED = ["--seed"] if shutil.which("uv") else []
 LOWEST = ["--resolution", "lowest-direct"]
 NEWEST = ["--upgrade", "--prerelease", "allow"]
 

@@ -91,7 +91,7 @@ def describe(value) -> str:
     >>> describe(10**400)
     'an integer of about 401 digits'
     >>> describe("a" * 1000)
-    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ... aaaaaaaaaaaaaaaaaa' (1000 characters)"
+    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ... aaaaaaaaaaaaaaaaa' (1000 characters)"
     """
     if isinstance(value, np.ndarray):
         kind = "masked array" if isinstance(value, np.ma.MaskedArray) else "array"
@@ -99,9 +99,10 @@ def describe(value) -> str:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
         return _int_text(int(value))
     if isinstance(value, str):
-        if len(value) <= _SHOWN:
-            return repr(value)
-        return f"{shorten(value)!r} ({len(value)} characters)"
+        text = repr(value)  # escapes (e.g. \U0001f600) can make it 10 times the length
+        if len(text) <= _SHOWN + 2:
+            return text
+        return f"{shorten(text)} ({len(value)} characters)"
     if isinstance(value, bool | numbers.Number | type(None)):
         return shorten(repr(value))
     if isinstance(value, list | tuple):

@@ -124,6 +124,47 @@ def test_blur_preset_shows_ones_and_the_normalising_weight(editor):
     assert editor.weight.value == "1" and editor.preset.value == "sharpen"
 
 
+class _Page:
+    """Stands in for the page: records each state message a widget sends, in order."""
+
+    kernel = object()  # ipywidgets sends only through a comm that has a kernel
+
+    def __init__(self, log, widget):
+        self.log, self.widget, self.comm_id = log, widget, str(id(widget))
+
+    def send(self, data=None, buffers=None, **kwargs):
+        self.log.append((self.widget, dict(data.get("state", {}))))
+
+    def on_msg(self, callback):
+        pass
+
+    def on_close(self, callback):
+        pass
+
+    def close(self, *args, **kwargs):
+        pass
+
+
+def test_preset_picture_reaches_the_page_before_the_nine_fields(editor):
+    """Issue 12: the page handles messages in order; the new picture must not wait behind
+    the ten messages that fill the fields, and each field's new text must still be sent."""
+    editor.preset.value = "sharpen"  # no cell of it is a 1, nor its weight 1/9
+    log = []
+    parts = [*(cell for row in editor.cells for cell in row), editor.weight, editor.output]
+    for part in parts:
+        part.comm = _Page(log, part)
+    editor.preset.value = "blur"
+    order = [widget for widget, state in log]
+    assert editor.output in order
+    first_field = min(order.index(p) for p in parts[:-1] if p in order)
+    assert order.index(editor.output) < first_field
+    sent = {id(widget): state for widget, state in log}
+    assert [sent[id(c)]["value"] for row in editor.cells for c in row] == ["1"] * 9
+    assert sent[id(editor.weight)]["value"] == "1/9"
+    for part in parts:  # closed without a kernel: nothing is sent from here on
+        part.comm = None
+
+
 def test_blur_typed_as_ninths_is_still_the_blur(editor):
     for row in editor.cells:
         for cell in row:

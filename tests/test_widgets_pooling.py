@@ -205,6 +205,30 @@ def test_shift_explorer_numbers():
     assert "average pooling" in explorer.numbers.value
 
 
+def test_shift_explorer_back_to_a_shift_shows_the_same_without_filtering(count_filters):
+    """Issue 12: a drag back and forth filters each shifted image once; coming back to a
+    shift shows exactly what a fresh explorer shows there."""
+    explorer = W.shift_explorer(max_shift=4)
+    explorer.shift.value = 2
+    explorer.shift.value = 1
+    first = len(count_filters)
+    explorer.shift.value = 2
+    explorer.shift.value = 1
+    assert len(count_filters) == first
+    fresh = W.shift_explorer(max_shift=4)
+    fresh.shift.value = 1
+    for name in ("equivariance", "correlation_before", "correlation_after"):
+        assert getattr(explorer, name) == getattr(fresh, name)
+    for name in ("before", "before_shifted", "after", "after_shifted", "numbers"):
+        assert getattr(explorer, name).value == getattr(fresh, name).value
+    for name in ("before_shifted", "after", "after_shifted"):
+        assert getattr(explorer, name).alt == getattr(fresh, name).alt
+    explorer.pool.value = "average"  # another pooling: new numbers, computed once
+    fresh.pool.value = "average"
+    assert explorer.correlation_after == fresh.correlation_after
+    assert explorer.after_shifted.value == fresh.after_shifted.value
+
+
 def test_shift_explorer_close_ups_share_one_row_under_the_slider():
     """Issue 10, item 9: four 480-px close-ups in two rows pushed "after pooling" below the
     slider. The four sit in one row, a quarter of the width each, right under the numbers."""

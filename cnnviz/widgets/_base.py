@@ -4,6 +4,7 @@ the number grid (:class:`NumberGrid`) and the cached sample loader."""
 from __future__ import annotations
 
 import html
+from contextlib import ExitStack, contextmanager
 
 import ipywidgets as widgets
 import numpy as np
@@ -268,6 +269,22 @@ def _marked_png(values, cmap, vmin, vmax, boxes=(), *, min_size=PICTURE_MIN_SIZE
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+@contextmanager
+def _sent_after(*controls):
+    """Hold the new values of ``controls`` and send them when the block ends.
+
+    A preset that fills nine fields sends ten messages; the page handles them one by one,
+    and a picture sent after them waits for all ten. Inside this block the picture goes out
+    first and the fields follow it (one message each, as before), so the new picture is in
+    the page sooner; nothing is lost: every held value is sent when the block ends, even
+    after an error.
+    """
+    with ExitStack() as stack:
+        for control in controls:
+            stack.enter_context(control.hold_sync())
+        yield
 
 
 def _hide(widget, hidden: bool) -> None:

@@ -43,6 +43,7 @@ from cnnviz.widgets._base import (
     _number_html,
     _picture,
     _resolve_image,
+    _sent_after,
     _tag,
     _titled,
 )
@@ -180,6 +181,12 @@ class KernelEditor(widgets.VBox):
         and 1/9 (:data:`cnnviz.filters.KERNEL_WEIGHTS`), the others their cells and 1. An
         array leaves the weight as it is.
         """
+        # The new picture goes to the page first, the fields' new text right after it.
+        controls = (*(cell for row in self.cells for cell in row), self.weight)
+        with _sent_after(*controls, self.preset, self.description):
+            self._set_kernel(kernel)
+
+    def _set_kernel(self, kernel) -> None:
         if isinstance(kernel, str):
             name = check_choice(kernel, "kernel", tuple(KERNELS))
             weight = KERNEL_WEIGHTS.get(name, 1.0)

@@ -375,19 +375,24 @@ class PoolingExplorer(widgets.VBox):
         return _cached_sample(self._images, self.image_menu.value)
 
     def _feature_map(self):
-        """(feature map, its PNG, its display limit), cached per image and filter."""
+        """(feature map, its PNG, its display limit, its text alternative), cached per image
+        and filter: a pooling control changes none of them."""
         key = (self.image_menu.value, self.kernel_menu.value)
         if key not in self._features:
             feature = np.maximum(apply_filter(self._image(), KERNELS[self.kernel_menu.value]), 0.0)
             limit = float(feature.max()) or 1.0
             png = array_to_png(feature, "gray", 0.0, limit)
-            self._features[key] = (feature, png, limit)
+            alt = (
+                f"Feature map: {self.kernel_menu.value} applied to {self.image_menu.value}, "
+                f"then ReLU: {describe_values(feature)}, black 0 to white {limit:,.0f}"
+            )
+            self._features[key] = (feature, png, limit, alt)
         return self._features[key]
 
     def _recompute(self):
         from cnnviz.pooling import avg_pool, max_pool
 
-        feature, feature_png, limit = self._feature_map()
+        feature, feature_png, limit, feature_alt = self._feature_map()
         size = self.size.value
         stride = self.stride.value or size
         pool = max_pool if self.kind.value == "max" else avg_pool
@@ -412,17 +417,12 @@ class PoolingExplorer(widgets.VBox):
             )
         self.message.value = _note_html("; ".join(notes)) if notes else ""
         self.maps = maps
-        self._draw(feature_png, limit)
+        self._draw(feature_png, limit, feature_alt)
 
-    def _draw(self, feature_png, limit):
+    def _draw(self, feature_png, limit, feature_alt):
         maps = self.maps
-        pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:]]
         scale = f"black 0 to white {limit:,.0f}"
-        self.feature.show(
-            feature_png,
-            f"Feature map: {self.kernel_menu.value} applied to {self.image_menu.value}, then "
-            f"ReLU: {describe_values(maps[0])}, {scale}",
-        )
+        self.feature.show(feature_png, feature_alt)  # unchanged by pooling: no message
         steps = len(maps) - 1
         word = "once" if steps == 1 else ("twice" if steps == 2 else f"{steps} times")
         last = maps[-1]
@@ -436,6 +436,8 @@ class PoolingExplorer(widgets.VBox):
         self._output_title.value = (
             f"<b>Pooled {word}</b> ({last.shape[0]}×{last.shape[1]}, shown at the same width)"
         )
+        # The small step pictures after the large one: it reaches the page first.
+        pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:]]
         for i, (box, picture, label) in enumerate(
             zip(self._step_boxes, self.steps, self._step_labels, strict=True)
         ):
@@ -551,6 +553,7 @@ class ShiftExplorer(widgets.VBox):
 
         self._invariance = invariance
         self._pooled = {}  # pooling kind -> pooled feature map of the original
+        self._measured = {}  # (shift, pooling kind) -> what _update shows
         self._label, self._image = _resolve_image(image, "image")
         self._kernel = KERNELS[kernel]
         self._kernel_name = kernel
@@ -625,47 +628,68 @@ class ShiftExplorer(widgets.VBox):
         self.pool.observe(self._on_change, names="value")
         self._update()
 
-    def _show_close_up(self, picture, values, factor, what):
+    def _close_up(self, values, factor, what):
+        """(PNG, text alternative) of the close-up of ``values`` (a map pooled ``factor``)."""
         top, left, side = self._window
         t, lft, sd = top // factor, left // factor, side // factor
         crop = values[t : t + sd, lft : lft + sd]
-        picture.show(
+        return (
             array_to_png(crop, "gray", 0.0, self._limit, min_size=PICTURE_MIN_SIZE),
             f"{what}, close-up of rows {t} to {t + sd - 1}, columns {lft} to {lft + sd - 1}: "
             f"{describe_values(crop)}, black 0 to white {self._limit:.0f}",
         )
 
+    def _show_close_up(self, picture, values, factor, what):
+        picture.show(*self._close_up(values, factor, what))
+
     def _on_change(self, change):
         self._update()
 
-    def _update(self):
-        from cnnviz.pooling import avg_pool, max_pool
+    def _measure(self, k, kind):
+        """Everything a shift of ``k`` with ``kind`` pooling shows: the numbers and the two
+        close-ups of the shifted input. Cached per (shift, pooling): a drag back and forth
+        over the same few shifts filters each shifted image once."""
+        key = (k, kind)
+        if key not in self._measured:
+            from cnnviz.pooling import avg_pool, max_pool
 
+            pool = max_pool if kind == "max" else avg_pool
+            if kind not in self._pooled:
+                self._pooled[kind] = pool(self._feature, self._size)
+            # One filter per new shift: the original's feature map and its pooling are cached.
+            inv = self._invariance
+            moved = np.maximum(apply_filter(inv._shift(self._image, k, 1), self._kernel), 0.0)
+            equivariance = inv._moved_difference(self._feature, moved, k, 1)
+            before, after = inv._compare_maps(
+                self._feature,
+                moved,
+                self._pooled[kind],
+                pool,
+                (self._size, self._size),
+                1,
+                self._max_shift,
+            )
+            size = self._size
+            moved_by = f"the input moved {k} pixel{'s' if k != 1 else ''} right"
+            words = f"After {size}x{size} {kind} pooling"
+            self._measured[key] = (
+                (equivariance, before, after),
+                self._close_up(moved, 1, f"Feature map, {moved_by}"),
+                self._close_up(self._pooled[kind], size, f"{words}, the original"),
+                self._close_up(pool(moved, size), size, f"{words}, {moved_by}"),
+            )
+        return self._measured[key]
+
+    def _update(self):
         k = self.shift.value
         kind = self.pool.value
-        pool = max_pool if kind == "max" else avg_pool
-        if kind not in self._pooled:
-            self._pooled[kind] = pool(self._feature, self._size)
-        # One filter per move: the original's feature map and its pooling are cached.
-        inv = self._invariance
-        moved = np.maximum(apply_filter(inv._shift(self._image, k, 1), self._kernel), 0.0)
-        self.equivariance = inv._moved_difference(self._feature, moved, k, 1)
-        self.correlation_before, self.correlation_after = inv._compare_maps(
-            self._feature,
-            moved,
-            self._pooled[kind],
-            pool,
-            (self._size, self._size),
-            1,
-            self._max_shift,
-        )
+        numbers, before_shifted, after, after_shifted = self._measure(k, kind)
+        self.equivariance, self.correlation_before, self.correlation_after = numbers
         size = self._size
-        label = f"{size}×{size} {self.pool.value} pooling"
-        moved_by = f"the input moved {k} pixel{'s' if k != 1 else ''} right"
-        self._show_close_up(self.before_shifted, moved, 1, f"Feature map, {moved_by}")
-        words = f"After {size}x{size} {self.pool.value} pooling"
-        self._show_close_up(self.after, self._pooled[kind], size, f"{words}, the original")
-        self._show_close_up(self.after_shifted, pool(moved, size), size, f"{words}, {moved_by}")
+        label = f"{size}×{size} {kind} pooling"
+        self.before_shifted.show(*before_shifted)
+        self.after.show(*after)
+        self.after_shifted.show(*after_shifted)
         self._after_title.value = f"<b>After {label}</b> of the original"
         self._after_shifted_title.value = f"<b>After {label}</b> of the shifted input"
         self.numbers.value = (
