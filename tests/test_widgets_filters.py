@@ -165,6 +165,22 @@ def test_preset_picture_reaches_the_page_before_the_nine_fields(editor):
         part.comm = None
 
 
+def test_display_mode_back_and_forth_shows_the_current_result(editor):
+    """Each mode's picture of one result is encoded once (issue 12): flipping back shows the
+    same picture, and a new result is never shown with an older result's picture."""
+    clip = editor.output.value
+    editor.mode.value = "signed"
+    signed = editor.output.value
+    editor.mode.value = "clip"
+    assert editor.output.value == clip
+    editor.cells[1][1].value = "3"
+    editor.mode.value = "signed"
+    fresh = W.kernel_editor("brick", editor.kernel, mode="signed")
+    assert editor.output.value == fresh.output.value != signed
+    assert editor.output.alt == fresh.output.alt
+    assert editor.caption.value == fresh.caption.value
+
+
 def test_blur_typed_as_ninths_is_still_the_blur(editor):
     for row in editor.cells:
         for cell in row:

@@ -131,6 +131,7 @@ class FeatureMapExplorer(widgets.VBox):
         self.maps = None
         self.columns = []
         self.inputs = []
+        self._rows = []  # (row, label, picture) widgets of the input column, reused
         self.shown = []
         self.limits = []
 
@@ -245,11 +246,15 @@ class FeatureMapExplorer(widgets.VBox):
             self._set_slider_range()
         finally:
             self._busy = False
-        self._layout()
+        # Same images: only the grid of feature maps changes (the input column stays).
+        self._redraw_grid()
 
     def _on_filter(self, change):
         if self._busy:
             return
+        self._redraw_grid()
+
+    def _redraw_grid(self):
         self._set_columns()
         self._draw_maps()
 
@@ -284,15 +289,30 @@ class FeatureMapExplorer(widgets.VBox):
             self.columns = [(self.layer.value, f + k) for k in range(self._filters_per_view())]
 
     def _layout(self):
-        """Rebuild the grid for the current images and columns, then draw it."""
+        """Show the current images beside the grid, then draw the grid.
+
+        The rows of input pictures are widgets kept from one call to the next: a new set of
+        images changes their pictures and labels (one message each) instead of creating new
+        widgets, which the page would have to build and lay out again.
+        """
         self._set_columns()
         size = FEATURE_PICTURE_SIZE
-        self.inputs = []
-        rows = []
-        for index in self.indices:
+        while len(self._rows) < len(self.indices):
             picture = _picture("cnnviz-feature-map-explorer-input", width=f"{size}px")
             picture.layout.height = f"{size}px"
             picture.layout.margin = "0"
+            title = widgets.HTML(layout=widgets.Layout(height=f"{_LABEL_HEIGHT}px", margin="0"))
+            row = widgets.VBox(
+                [title, picture],
+                layout=widgets.Layout(
+                    height=f"{_LABEL_HEIGHT + size + _ROW_GAP}px",
+                    width=f"{size + _COLUMN_GAP}px",
+                    margin="0",
+                ),
+            )
+            self._rows.append((row, title, picture))
+        self.inputs = []
+        for (_, title, picture), index in zip(self._rows, self.indices, strict=False):
             picture.show(
                 array_to_png(self._pool[index], "gray", 0, 1, min_size=size),
                 f"Input {self._image_name(index)}: {describe_values(self._pool[index])}, "
@@ -301,22 +321,11 @@ class FeatureMapExplorer(widgets.VBox):
             label = f"image {index}" + (
                 f": {html.escape(self._labels[index])}" if self._labels else ""
             )
-            title = widgets.HTML(
-                f"<small>{label}</small>",
-                layout=widgets.Layout(height=f"{_LABEL_HEIGHT}px", margin="0"),
-            )
+            title.value = f"<small>{label}</small>"
             self.inputs.append(picture)
-            rows.append(
-                widgets.VBox(
-                    [title, picture],
-                    layout=widgets.Layout(
-                        height=f"{_LABEL_HEIGHT + size + _ROW_GAP}px",
-                        width=f"{size + _COLUMN_GAP}px",
-                        margin="0",
-                    ),
-                )
-            )
-        self._input_column.children = rows
+        rows = tuple(row for row, _, _ in self._rows[: len(self.indices)])
+        if self._input_column.children != rows:
+            self._input_column.children = rows
         self._draw_maps()
 
     def cell_box(self, row: int, column: int) -> tuple[int, int, int, int]:
@@ -343,12 +352,6 @@ class FeatureMapExplorer(widgets.VBox):
         cell = f'<div style="display:inline-block;width:{size + _COLUMN_GAP}px;' + (
             'vertical-align:bottom;line-height:1.2">'
         )
-        rows, cols = self._pool.shape[1:3]
-        # Two lines like every column title (name, then size), so "input" sits on the title
-        # line and its size on the size line.
-        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
-            f"{cell}{t}</div>" for t in titles
-        )
         png = grid_to_png(
             self.shown,
             self.limits,
@@ -360,6 +363,13 @@ class FeatureMapExplorer(widgets.VBox):
         )
         self.picture.show(png, self._grid_alt())
         self.picture.layout.width = f"{len(self.columns) * (size + _COLUMN_GAP)}px"
+        # The picture first (the page shows it a message earlier), then its titles.
+        rows, cols = self._pool.shape[1:3]
+        # Two lines like every column title (name, then size), so "input" sits on the title
+        # line and its size on the size line.
+        self.header.value = f"{cell}<b>input</b><br><small>{rows}×{cols}</small></div>" + "".join(
+            f"{cell}{t}</div>" for t in titles
+        )
         self._describe()
 
     def _grid_alt(self) -> str:

@@ -85,6 +85,7 @@ class KernelEditor(widgets.VBox):
         self._images = {}
         self._result_image = None
         self._result_label = self._result_name = None
+        self._shown = {}
         label, first = _resolve_image(image, "image")
         self._images[label] = first
         names = list(dict.fromkeys([label, *images]))
@@ -274,6 +275,7 @@ class KernelEditor(widgets.VBox):
             return
         self.message.value = ""
         self.kernel, self.result = kernel, result
+        self._shown = {}  # display mode -> (PNG, text alternative, caption) of this result
         self._result_image = self._current_image()
         self._result_label = self.image_menu.value
         self._result_name = (
@@ -291,14 +293,20 @@ class KernelEditor(widgets.VBox):
 
     def _show_result(self):
         mode = self.mode.value
-        shown, (low, high) = _display_transform(self.result, mode)
-        self.output.show(
-            array_to_png(shown, MODE_CMAPS[mode], low, high, min_size=PICTURE_MIN_SIZE),
-            _result_alt(self._result_name, self._result_label, self.result, mode),
-        )
-        # The image the result was computed from: after a bad edit the menu may already
-        # show another image while the last good result stays.
-        self.caption.value = _result_caption(self._result_image, self.result, mode)
+        # Flipping the display mode back and forth shows pictures of one result: each is
+        # encoded once (the cache is emptied by every new result).
+        if mode not in self._shown:
+            shown, (low, high) = _display_transform(self.result, mode)
+            self._shown[mode] = (
+                array_to_png(shown, MODE_CMAPS[mode], low, high, min_size=PICTURE_MIN_SIZE),
+                _result_alt(self._result_name, self._result_label, self.result, mode),
+                # The image the result was computed from: after a bad edit the menu may
+                # already show another image while the last good result stays.
+                _result_caption(self._result_image, self.result, mode),
+            )
+        png, alt, caption = self._shown[mode]
+        self.output.show(png, alt)
+        self.caption.value = caption
 
     def _describe(self):
         name = self.preset.value

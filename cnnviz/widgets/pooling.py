@@ -429,15 +429,16 @@ class PoolingExplorer(widgets.VBox):
         how = f"{self.kind.value} pooling {self.size.value}x{self.size.value}, stride "
         how += f"{self.stride.value or self.size.value}"
         # Enlarged crisply (whole pixels as squares) so a 63x63 map is not blurred.
-        self.output.show(
-            array_to_png(last, "gray", 0.0, limit, min_size=PICTURE_MIN_SIZE),
-            f"Pooled {word} ({how}): {describe_values(last)}, {scale}",
-        )
+        output_png = array_to_png(last, "gray", 0.0, limit, min_size=PICTURE_MIN_SIZE)
+        self.output.show(output_png, f"Pooled {word} ({how}): {describe_values(last)}, {scale}")
         self._output_title.value = (
             f"<b>Pooled {word}</b> ({last.shape[0]}×{last.shape[1]}, shown at the same width)"
         )
         # The small step pictures after the large one: it reaches the page first.
-        pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:]]
+        # A last map not enlarged (255x255 and up) is the large picture's PNG: encoded once.
+        pngs = [feature_png] + [array_to_png(m, "gray", 0.0, limit) for m in maps[1:-1]]
+        large = min(last.shape) >= PICTURE_MIN_SIZE  # maps holds at least one pooled map
+        pngs.append(output_png if large else array_to_png(last, "gray", 0.0, limit))
         for i, (box, picture, label) in enumerate(
             zip(self._step_boxes, self.steps, self._step_labels, strict=True)
         ):
