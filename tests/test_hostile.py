@@ -548,6 +548,22 @@ def test_read_idx_with_truncated_corrupted_and_lying_files(tmp_path_factory, dra
         assert out.shape == shape and out.tobytes() == bytes(raw[4 + 4 * dims :])
 
 
+@pytest.mark.parametrize("dims", [19, 255])
+def test_read_idx_with_many_claimed_axes_keeps_its_message_short(tmp_path, dims):
+    """Found by the fuzz test above: a flipped byte makes the header claim 19 axes, most of
+    them 0, and the whole shape once made the message 307 characters long."""
+    raw = bytearray(_idx((2, 28, 28)))
+    raw[3] = dims
+    path = tmp_path / ("deep/" * 12) / "train-images-idx3-ubyte"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.DatasetFileError) as caught:
+        data.read_idx(path)
+    message = str(caught.value)
+    assert len(message) <= MESSAGE_LIMIT, f"{len(message)} characters: {message}"
+    assert "train-images-idx3-ubyte" in message and "--prefill" in message
+
+
 def test_read_idx_header_claiming_a_huge_shape_is_refused_before_reading(tmp_path):
     path = tmp_path / "bomb-images-idx3-ubyte.gz"
     with gzip.open(path, "wb") as f:  # claims 4e9 x 28 x 28 bytes, holds a few

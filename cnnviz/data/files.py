@@ -164,7 +164,7 @@ def _parse_idx(stream, kind, label: str) -> np.ndarray:
     if len(data) < promised:
         raise DatasetFileError(
             f"{label} is truncated: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but only {len(data):,} follow. {_fix()}"
+            f"{shorten(shape, 40)} but only {len(data):,} follow. {_fix()}"
         )
     extra = 0
     while extra <= MAX_DATASET_VALUES and (chunk := stream.read(1 << 20)):
@@ -173,7 +173,7 @@ def _parse_idx(stream, kind, label: str) -> np.ndarray:
         found = f"{promised + extra:,}" if extra <= MAX_DATASET_VALUES else "far more"
         raise DatasetFileError(
             f"{label} is corrupted: its header promises {promised:,} bytes of data for shape "
-            f"{shape} but {found} follow. {_fix()}"
+            f"{shorten(shape, 40)} but {found} follow. {_fix()}"
         )
     return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
 
