@@ -210,6 +210,8 @@ def test_pooling_sandbox_refuses_then_repaints(data):
     _grid_repaints(sandbox, sandbox.cells, data)
 
 
+# A RuntimeWarning from a callback would print "overflow encountered" under the widget.
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 @pytest.mark.parametrize("text", ["1e308", "1.7e308", "-1e308", "1e200", "9" * 40, "1e300"])
 def test_huge_finite_kernel_cells_weight_and_bias_keep_the_widget_alive(text):
     editor = W.kernel_editor(image="worked_example")

@@ -319,7 +319,10 @@ class KernelEditor(widgets.VBox):
             weight = self.weight.number("weight")
         except ValueError:
             weight = 1.0
-        return _matching_preset(cells * weight)
+        # Huge typed values overflow to inf here; inf matches no preset, and the overflow is
+        # reported beside the grid by the filtering itself, not as a warning in the output.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _matching_preset(cells * weight)
 
 
 def _matching_preset(kernel) -> str:
