@@ -287,6 +287,17 @@ def _sent_after(*controls):
         yield
 
 
+def _latest_upload(change):
+    """The newest file of a ``FileUpload`` value change, as ``(entry, name)``; ``(None, "")``
+    when the upload was cleared. ``entry`` is the dict ipywidgets delivers (name, size,
+    content, ...), passed on whole; anything else is named "the file"."""
+    entries = change["new"]
+    if not entries:
+        return None, ""
+    entry = entries[-1]
+    return entry, entry.get("name", "the file") if isinstance(entry, dict) else "the file"
+
+
 def _hide(widget, hidden: bool) -> None:
     widget.layout.display = "none" if hidden else None
 

@@ -28,6 +28,7 @@ from cnnviz.widgets._access import control_names, name_field
 from cnnviz.widgets._base import (
     _beside,
     _error_html,
+    _latest_upload,
     _marked_png,
     _message,
     _note_html,
@@ -427,11 +428,9 @@ class DigitPad(widgets.VBox):
 
     # -- the other inputs
     def _on_upload(self, change):
-        entries = change["new"]
-        if not entries:
+        entry, name = _latest_upload(change)
+        if entry is None:
             return
-        entry = entries[-1]
-        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
         size = entry.get("size") if isinstance(entry, dict) else None
         if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
             self.upload_message.value = _error_html(

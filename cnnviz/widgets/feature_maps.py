@@ -18,6 +18,7 @@ from cnnviz.widgets._base import (
     _feature_channels,
     _feature_maps,
     _hide,
+    _latest_upload,
     _message,
     _model_images,
     _note_html,
@@ -563,11 +564,9 @@ class ModelOpener(widgets.VBox):
         return True
 
     def _on_upload(self, change):
-        entries = change["new"]
-        if not entries:
+        entry, name = _latest_upload(change)
+        if entry is None:
             return
-        entry = entries[-1]
-        name = entry.get("name", "the file") if isinstance(entry, dict) else "the file"
         content = entry.get("content", b"") if isinstance(entry, dict) else b""
         self.open_file(bytes(content), name)
 
